@@ -1,0 +1,120 @@
+import * as vscode from 'vscode';
+import { registerCommands } from './commands/register';
+import type { SecretStore } from './core/ports';
+import type { Probe } from './core/selfCheck';
+import { loadSqlJs, probeCapabilities } from './db/sqlJs';
+import { createTreeViews } from './views/treeViews';
+import { DisposableStore } from './vscode/lifecycle';
+import { VscodeSecretStore } from './vscode/secretStore';
+import { ensureGlobalStorage, probeWritable } from './vscode/storage';
+import { OverviewPanel } from './webviews/overview/overviewPanel';
+
+/**
+ * The composition root: builds AI Studio's services in dependency order and hands back one disposable that
+ * tears all of them down. Nothing else in the extension constructs services.
+ */
+
+export interface AiStudio extends vscode.Disposable {
+  readonly version: string;
+  /** Test hooks, returned from `activate` only when the extension runs under a test harness. */
+  readonly testApi: TestApi;
+}
+
+export interface TestApi {
+  secrets: SecretStore;
+  globalStoragePath: string;
+}
+
+export interface CompositionInputs {
+  context: vscode.ExtensionContext;
+  log: vscode.LogOutputChannel;
+  /** Milliseconds from the extension module being loaded to `activate` finishing, filled in by `activate`. */
+  activationMs: () => number;
+}
+
+export async function compose({ context, log, activationMs }: CompositionInputs): Promise<AiStudio> {
+  const store = new DisposableStore();
+  try {
+    const storage = await ensureGlobalStorage(context);
+    const version = (context.extension.packageJSON as { version: string }).version;
+    const secrets = new VscodeSecretStore(context.secrets);
+    const wasmPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'sql-wasm.wasm').fsPath;
+
+    for (const view of createTreeViews()) {
+      store.add(view);
+    }
+
+    const overviewServices = {
+      extensionUri: context.extensionUri,
+      log,
+      snapshot: () => ({
+        extensionVersion: version,
+        vscodeVersion: vscode.version,
+        activationMs: activationMs(),
+        storagePath: storage.fsPath,
+      }),
+      probes: (): Probe[] => selfCheckProbes(wasmPath, storage, secrets),
+    };
+
+    for (const registration of registerCommands(
+      {
+        showOverview: () => OverviewPanel.show(overviewServices),
+        showLog: () => log.show(),
+        openSettings: () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${context.extension.id}`),
+      },
+      log,
+    )) {
+      store.add(registration);
+    }
+    store.add({ dispose: () => OverviewPanel.disposeCurrent() });
+
+    return {
+      version,
+      testApi: { secrets, globalStoragePath: storage.fsPath },
+      dispose: () => store.dispose(),
+    };
+  } catch (err) {
+    store.dispose();
+    throw err;
+  }
+}
+
+function selfCheckProbes(wasmPath: string, storage: vscode.Uri, secrets: SecretStore): Probe[] {
+  return [
+    {
+      id: 'database',
+      label: 'Database engine',
+      run: async () => {
+        const caps = probeCapabilities(await loadSqlJs(wasmPath));
+        if (!caps.fts4 || !caps.json1) {
+          throw new Error(`SQLite ${caps.sqliteVersion} lacks ${caps.fts4 ? 'JSON1' : 'FTS4'}`);
+        }
+        return `SQLite ${caps.sqliteVersion} with full-text search (FTS4) and JSON1`;
+      },
+    },
+    {
+      id: 'storage',
+      label: 'Storage folder',
+      run: async () => {
+        await probeWritable(storage);
+        return `Writable: ${storage.fsPath}`;
+      },
+    },
+    {
+      id: 'secrets',
+      label: 'Secret storage',
+      run: async () => {
+        const key = 'selfCheck.probe';
+        const value = `probe-${Date.now()}`;
+        await secrets.set(key, value);
+        const readBack = await secrets.get(key);
+        await secrets.delete(key);
+        if (readBack !== value) {
+          throw new Error('A value written to secret storage could not be read back');
+        }
+        return 'Available: API keys will be kept here, never in settings or files';
+      },
+    },
+  ];
+}
+

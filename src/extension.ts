@@ -1,0 +1,32 @@
+import { performance } from 'node:perf_hooks';
+import * as vscode from 'vscode';
+import { compose, type AiStudio, type TestApi } from './composition';
+
+/** Measured from here, so the logged activation time includes loading the bundle itself. */
+const moduleLoadedAt = performance.now();
+
+export async function activate(context: vscode.ExtensionContext): Promise<TestApi | undefined> {
+  // The log exists before anything else, so even a failed start leaves a trail the user can open.
+  const log = vscode.window.createOutputChannel('AI Studio', { log: true });
+  context.subscriptions.push(log);
+  let activationMs = -1;
+  try {
+    const studio: AiStudio = await compose({ context, log, activationMs: () => activationMs });
+    context.subscriptions.push(studio);
+    activationMs = Math.round(performance.now() - moduleLoadedAt);
+    log.info(`AI Studio ${studio.version} activated in ${activationMs} ms`);
+    return context.extensionMode === vscode.ExtensionMode.Test ? studio.testApi : undefined;
+  } catch (err) {
+    log.error(err instanceof Error ? err : new Error(String(err)));
+    const message = err instanceof Error ? err.message : String(err);
+    void vscode.window.showErrorMessage(`AI Studio could not start: ${message}`, 'Show Log').then((choice) => {
+      if (choice === 'Show Log') {
+        log.show();
+      }
+    });
+    return undefined;
+  }
+}
+
+/** Everything is disposed through `context.subscriptions`; nothing is left to do here. */
+export function deactivate(): void {}

@@ -1,0 +1,122 @@
+import * as vscode from 'vscode';
+import type { Logger } from '../core/ports';
+import { commonRequests, type CommonRequests } from '../protocol/common';
+import { createDispatcher } from '../protocol/dispatcher';
+import type { HostMessage, RequestHandlers, RequestMap } from '../protocol/rpc';
+import { readConfig } from '../vscode/config';
+import { Disposable } from '../vscode/lifecycle';
+import { createNonce, renderPanelHtml } from './html';
+
+/**
+ * Everything a panel needs from the host side: the HTML shell with its CSP, a ready handshake, queued posts,
+ * and one validating dispatcher. A panel supplies its request map, its handlers and a snapshot function.
+ */
+
+export interface PanelDefinition<M extends RequestMap, Snapshot> {
+  /** Names the panel in the log. */
+  name: string;
+  title: string;
+  /** The webview bundle, `dist/webview/<bundle>.js` (+ `.css`). */
+  bundle: string;
+  requests: M;
+  handlers: RequestHandlers<M>;
+  /** The full state the panel renders from; sent on every `ready`, so a reloaded panel loses nothing. */
+  snapshot(): Snapshot | Promise<Snapshot>;
+}
+
+/** Posts that wait for `ready`; past this, the oldest are dropped, since the snapshot on ready is the truth. */
+const MAX_QUEUED_POSTS = 1000;
+
+export class WebviewHost<M extends RequestMap, Event, Snapshot> extends Disposable {
+  private ready = false;
+  private readonly queue: HostMessage<Event, Snapshot>[] = [];
+
+  constructor(
+    private readonly webview: vscode.Webview,
+    extensionUri: vscode.Uri,
+    private readonly definition: PanelDefinition<M, Snapshot>,
+    private readonly log: Logger,
+  ) {
+    super();
+    const webviewRoot = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
+    webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [webviewRoot] };
+    const asUri = (...segments: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, ...segments)).toString();
+    webview.html = renderPanelHtml({
+      title: definition.title,
+      cspSource: webview.cspSource,
+      nonce: createNonce(),
+      scriptUri: asUri(`${definition.bundle}.js`),
+      styleUris: [asUri(`${definition.bundle}.css`)],
+      codiconsUri: asUri('codicons', 'codicon.css'),
+    });
+
+    const commonHandlers: RequestHandlers<CommonRequests> = {
+      'webview/reportProblem': ({ message }) => {
+        log.error(`${definition.name} panel: ${message}`);
+        return null;
+      },
+    };
+    const dispatch = createDispatcher(
+      definition.name,
+      { ...commonRequests, ...definition.requests },
+      { ...commonHandlers, ...definition.handlers },
+      {
+        error: (message) => log.error(message),
+        trace: (message) => {
+          if (readConfig().traceWebviewMessages) {
+            log.trace(message);
+          }
+        },
+      },
+    );
+    this._register(
+      webview.onDidReceiveMessage(async (raw: unknown) => {
+        const outcome = await dispatch(raw);
+        if (outcome.kind === 'ready') {
+          await this.onReady();
+        } else if (outcome.kind === 'reply') {
+          await this.post(outcome.message);
+        }
+      }),
+    );
+  }
+
+  /** Sends an event now if the panel is listening, or after its next `ready`. */
+  postEvent(event: Event): void {
+    if (this.ready) {
+      void this.post({ kind: 'event', event });
+      return;
+    }
+    if (this.queue.length >= MAX_QUEUED_POSTS) {
+      this.queue.shift();
+    }
+    this.queue.push({ kind: 'event', event });
+  }
+
+  /** The panel's document was discarded (hidden without retained context): wait for it to say ready again. */
+  markNotReady(): void {
+    this.ready = false;
+  }
+
+  private async onReady(): Promise<void> {
+    this.ready = true;
+    try {
+      await this.post({ kind: 'snapshot', snapshot: await this.definition.snapshot() });
+    } catch (err) {
+      this.log.error(`${this.definition.name}: could not build the panel's state: ${String(err)}`);
+    }
+    for (const message of this.queue.splice(0)) {
+      await this.post(message);
+    }
+  }
+
+  private async post(message: HostMessage<Event, Snapshot>): Promise<void> {
+    if (this.isDisposed) {
+      return;
+    }
+    const delivered = await this.webview.postMessage(message);
+    if (!delivered) {
+      this.log.debug(`${this.definition.name}: the panel was not listening; it will re-read its state when it is shown`);
+    }
+  }
+}
