@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ESLint } from 'eslint';
 
@@ -12,13 +12,17 @@ const repoRoot = path.resolve(__dirname, '../../..');
 
 async function lintProbe(relativePath: string, source: string): Promise<string[]> {
   const file = path.join(repoRoot, relativePath);
+  // A layer may have no files yet (git keeps no empty folders): create it for the probe and remove it after.
+  const folder = path.dirname(file);
+  const createdFolder = !existsSync(folder);
+  mkdirSync(folder, { recursive: true });
   writeFileSync(file, source);
   try {
     const eslint = new ESLint({ cwd: repoRoot });
     const [result] = await eslint.lintFiles([file]);
     return result!.messages.map((m) => `${m.ruleId ?? 'fatal'}: ${m.message}`);
   } finally {
-    rmSync(file, { force: true });
+    rmSync(createdFolder ? folder : file, { recursive: true, force: true });
   }
 }
 
