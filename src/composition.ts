@@ -8,6 +8,7 @@ import { DisposableStore } from './vscode/lifecycle';
 import { VscodeSecretStore } from './vscode/secretStore';
 import { ensureGlobalStorage, probeWritable } from './vscode/storage';
 import { OverviewPanel } from './webviews/overview/overviewPanel';
+import type { PanelTraffic } from './webviews/webviewHost';
 
 /**
  * The composition root: builds AI Studio's services in dependency order and hands back one disposable that
@@ -23,6 +24,9 @@ export interface AiStudio extends vscode.Disposable {
 export interface TestApi {
   secrets: SecretStore;
   globalStoragePath: string;
+  activationMs(): number;
+  /** Every message between a panel and the host, so tests can see a real webview load and answer. */
+  onPanelTraffic: vscode.Event<PanelTraffic>;
 }
 
 export interface CompositionInputs {
@@ -32,10 +36,10 @@ export interface CompositionInputs {
   activationMs: () => number;
 }
 
-export async function compose({ context, log, activationMs }: CompositionInputs): Promise<AiStudio> {
+export function compose({ context, log, activationMs }: CompositionInputs): AiStudio {
   const store = new DisposableStore();
   try {
-    const storage = await ensureGlobalStorage(context);
+    const storage = ensureGlobalStorage(context);
     const version = (context.extension.packageJSON as { version: string }).version;
     const secrets = new VscodeSecretStore(context.secrets);
     const wasmPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'sql-wasm.wasm').fsPath;
@@ -44,14 +48,16 @@ export async function compose({ context, log, activationMs }: CompositionInputs)
       store.add(view);
     }
 
+    const panelTraffic = store.add(new vscode.EventEmitter<PanelTraffic>());
     const overviewServices = {
       extensionUri: context.extensionUri,
       log,
+      onTraffic: (traffic: PanelTraffic) => panelTraffic.fire(traffic),
       snapshot: () => ({
         extensionVersion: version,
         vscodeVersion: vscode.version,
         activationMs: activationMs(),
-        storagePath: storage.fsPath,
+        storagePath: storage,
       }),
       probes: (): Probe[] => selfCheckProbes(wasmPath, storage, secrets),
     };
@@ -70,7 +76,7 @@ export async function compose({ context, log, activationMs }: CompositionInputs)
 
     return {
       version,
-      testApi: { secrets, globalStoragePath: storage.fsPath },
+      testApi: { secrets, globalStoragePath: storage, activationMs, onPanelTraffic: panelTraffic.event },
       dispose: () => store.dispose(),
     };
   } catch (err) {
@@ -79,7 +85,7 @@ export async function compose({ context, log, activationMs }: CompositionInputs)
   }
 }
 
-function selfCheckProbes(wasmPath: string, storage: vscode.Uri, secrets: SecretStore): Probe[] {
+function selfCheckProbes(wasmPath: string, storage: string, secrets: SecretStore): Probe[] {
   return [
     {
       id: 'database',
@@ -97,7 +103,7 @@ function selfCheckProbes(wasmPath: string, storage: vscode.Uri, secrets: SecretS
       label: 'Storage folder',
       run: async () => {
         await probeWritable(storage);
-        return `Writable: ${storage.fsPath}`;
+        return `Writable: ${storage}`;
       },
     },
     {

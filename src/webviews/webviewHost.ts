@@ -24,6 +24,13 @@ export interface PanelDefinition<M extends RequestMap, Snapshot> {
   snapshot(): Snapshot | Promise<Snapshot>;
 }
 
+/** What crossed between a panel and the host; the integration tests watch it to see a real webview answer. */
+export interface PanelTraffic {
+  panel: string;
+  direction: 'fromPanel' | 'toPanel';
+  kind: string;
+}
+
 /** Posts that wait for `ready`; past this, the oldest are dropped, since the snapshot on ready is the truth. */
 const MAX_QUEUED_POSTS = 1000;
 
@@ -36,6 +43,7 @@ export class WebviewHost<M extends RequestMap, Event, Snapshot> extends Disposab
     extensionUri: vscode.Uri,
     private readonly definition: PanelDefinition<M, Snapshot>,
     private readonly log: Logger,
+    private readonly onTraffic: (traffic: PanelTraffic) => void = () => {},
   ) {
     super();
     const webviewRoot = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
@@ -72,6 +80,7 @@ export class WebviewHost<M extends RequestMap, Event, Snapshot> extends Disposab
     this._register(
       webview.onDidReceiveMessage(async (raw: unknown) => {
         const outcome = await dispatch(raw);
+        this.onTraffic({ panel: definition.name, direction: 'fromPanel', kind: outcome.kind === 'reply' ? 'request' : outcome.kind });
         if (outcome.kind === 'ready') {
           await this.onReady();
         } else if (outcome.kind === 'reply') {
@@ -115,6 +124,7 @@ export class WebviewHost<M extends RequestMap, Event, Snapshot> extends Disposab
       return;
     }
     const delivered = await this.webview.postMessage(message);
+    this.onTraffic({ panel: this.definition.name, direction: 'toPanel', kind: delivered ? message.kind : `${message.kind} (not delivered)` });
     if (!delivered) {
       this.log.debug(`${this.definition.name}: the panel was not listening; it will re-read its state when it is shown`);
     }

@@ -10,7 +10,7 @@ import {
 } from '../../protocol/overview';
 import { CommandIds } from '../../commands/ids';
 import { Disposable } from '../../vscode/lifecycle';
-import { WebviewHost } from '../webviewHost';
+import { WebviewHost, type PanelTraffic } from '../webviewHost';
 
 /**
  * The Overview panel: what this build is, where it keeps its data, and a self-check of the services every
@@ -21,6 +21,7 @@ import { WebviewHost } from '../webviewHost';
 export interface OverviewServices {
   extensionUri: vscode.Uri;
   log: Logger;
+  onTraffic(traffic: PanelTraffic): void;
   snapshot(): OverviewSnapshot;
   probes(): Probe[];
 }
@@ -70,7 +71,7 @@ export class OverviewPanel extends Disposable {
           'overview/showLog': () => runCommand(CommandIds.showLog),
           'overview/openSettings': () => runCommand(CommandIds.openSettings),
         },
-      }, services.log),
+      }, services.log, (traffic) => services.onTraffic(traffic)),
     );
     this._register(
       panel.onDidChangeViewState(({ webviewPanel }) => {
