@@ -6,6 +6,7 @@ import type { HostMessage, RequestHandlers, RequestMap } from '../protocol/rpc';
 import { readConfig } from '../vscode/config';
 import { Disposable } from '../vscode/lifecycle';
 import { createNonce, renderPanelHtml } from './html';
+import { ReadyQueue } from './readyQueue';
 
 /**
  * Everything a panel needs from the host side: the HTML shell with its CSP, a ready handshake, queued posts,
@@ -31,12 +32,11 @@ export interface PanelTraffic {
   kind: string;
 }
 
-/** Posts that wait for `ready`; past this, the oldest are dropped, since the snapshot on ready is the truth. */
+/** Posts that wait for `ready`; past this, the oldest are dropped (see ReadyQueue). */
 const MAX_QUEUED_POSTS = 1000;
 
 export class WebviewHost<M extends RequestMap, Event, Snapshot> extends Disposable {
-  private ready = false;
-  private readonly queue: HostMessage<Event, Snapshot>[] = [];
+  private readonly queue = new ReadyQueue<HostMessage<Event, Snapshot>>(MAX_QUEUED_POSTS);
 
   constructor(
     private readonly webview: vscode.Webview,
@@ -92,29 +92,25 @@ export class WebviewHost<M extends RequestMap, Event, Snapshot> extends Disposab
 
   /** Sends an event now if the panel is listening, or after its next `ready`. */
   postEvent(event: Event): void {
-    if (this.ready) {
-      void this.post({ kind: 'event', event });
-      return;
+    const message: HostMessage<Event, Snapshot> = { kind: 'event', event };
+    if (this.queue.offer(message)) {
+      void this.post(message);
     }
-    if (this.queue.length >= MAX_QUEUED_POSTS) {
-      this.queue.shift();
-    }
-    this.queue.push({ kind: 'event', event });
   }
 
   /** The panel's document was discarded (hidden without retained context): wait for it to say ready again. */
   markNotReady(): void {
-    this.ready = false;
+    this.queue.markNotReady();
   }
 
   private async onReady(): Promise<void> {
-    this.ready = true;
+    const waiting = this.queue.markReady();
     try {
       await this.post({ kind: 'snapshot', snapshot: await this.definition.snapshot() });
     } catch (err) {
       this.log.error(`${this.definition.name}: could not build the panel's state: ${String(err)}`);
     }
-    for (const message of this.queue.splice(0)) {
+    for (const message of waiting) {
       await this.post(message);
     }
   }
