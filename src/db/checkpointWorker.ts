@@ -1,0 +1,42 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import { rebuildDatabase } from './rebuild';
+import { loadSqlJs } from './sqlJs';
+
+/**
+ * Worker thread entry: builds the snapshot for a new generation from the files of the older ones, compacts it
+ * (VACUUM) and hands the bytes back. It runs off the extension host's thread, because exporting a large sql.js
+ * database blocks for seconds, and it only reads files: the store writes the snapshot and prunes.
+ */
+
+export interface CheckpointJob {
+  dir: string;
+  generation: number;
+  wasmPath: string;
+}
+
+async function build(job: CheckpointJob): Promise<Uint8Array> {
+  const SQL = await loadSqlJs(job.wasmPath);
+  const names = await readdir(job.dir);
+  const rebuilt = await rebuildDatabase({
+    SQL,
+    names,
+    read: (name) => readFile(path.join(job.dir, name)),
+    upToGeneration: job.generation - 1,
+  });
+  try {
+    rebuilt.db.run('VACUUM');
+    return rebuilt.db.export();
+  } finally {
+    rebuilt.db.close();
+  }
+}
+
+if (parentPort) {
+  const port = parentPort;
+  build(workerData as CheckpointJob).then(
+    (bytes) => port.postMessage({ ok: true, bytes }, [bytes.buffer as ArrayBuffer]),
+    (err: unknown) => port.postMessage({ ok: false, message: err instanceof Error ? err.message : String(err) }),
+  );
+}

@@ -1,0 +1,341 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { Database, SqlJsStatic } from 'sql.js';
+import { nodeFs, type FileHandlePort, type FsPort } from './fsPort';
+import { decodeRecords, encodeRecord, tablesWritten, type Statement } from './journal';
+import { acquireLock, Mutex, type Release } from './lock';
+import { rebuildDatabase, type RecoveryNotice } from './rebuild';
+import { applyRecord } from './replay';
+import { SqlJsExecutor, type SqlParams, type SqlReader, type SqlWriter } from './sql';
+import { applyRepairs, createJournal, describeFsError, writeFileDurably } from './storeIo';
+import { journalName, lockTarget, parseGenerations, snapshotName } from './storeFiles';
+
+/**
+ * The durable store: one in-memory sql.js database per window, made durable by an append-only journal and
+ * periodic snapshots in a folder shared by every window. A write runs under the cross-process lock: first the
+ * records other windows appended are applied, then the transaction runs, is appended and fsync'd, and only then
+ * committed in memory. So every window replays the same log in the same order, and a write that returned is on
+ * disk. Checkpoints rotate the journal under the lock and build the next snapshot on a worker thread.
+ */
+
+export interface StoreChange {
+  /** The tables written; ['*'] when the whole database was reloaded from the files. */
+  tables: string[];
+  /** 'local' for this window's writes, 'remote' for records another window appended. */
+  origin: 'local' | 'remote';
+}
+
+/** Builds the snapshot for `generation` from the files of the generations before it (off the host thread). */
+export type SnapshotBuilder = (input: { dir: string; generation: number }) => Promise<Uint8Array>;
+
+export interface StoreOptions {
+  dir: string;
+  SQL: SqlJsStatic;
+  buildSnapshot: SnapshotBuilder;
+  fs?: FsPort;
+  /** Runs inside the first write after opening when `needsMigration` says so (schema migrations). */
+  migrate?: { needed(sql: SqlReader): boolean; run(sql: SqlWriter): void };
+  /** Per-connection setup, e.g. registering SQL functions. */
+  prepare?(db: Database): void;
+  /** Start a checkpoint when the journal grows past this (default 8 MiB). */
+  checkpointBytes?: number;
+  /** Snapshots kept as backups (default 3). */
+  keepSnapshots?: number;
+  lockStaleMs?: number;
+  lockTimeoutMs?: number;
+  onError?(error: Error): void;
+}
+
+export class Store {
+  private readonly fs: FsPort;
+  private readonly mutex = new Mutex();
+  private readonly writer = randomUUID();
+  private readonly listeners = new Set<(change: StoreChange) => void>();
+  private executor: SqlJsExecutor;
+  private journal: FileHandlePort | undefined;
+  private checkpointing: Promise<void> | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly options: StoreOptions,
+    private db: Database,
+    private generation: number,
+    private offset: number,
+    readonly notices: readonly RecoveryNotice[],
+  ) {
+    this.fs = options.fs ?? nodeFs;
+    this.executor = new SqlJsExecutor(db);
+  }
+
+  static async open(options: StoreOptions): Promise<Store> {
+    const fs = options.fs ?? nodeFs;
+    await fs.mkdir(options.dir);
+    const store = await withLock(options, async () => {
+      const names = await fs.readdir(options.dir);
+      const rebuilt = await rebuildDatabase({
+        SQL: options.SQL,
+        names,
+        read: (name) => fs.readFile(path.join(options.dir, name)),
+        prepare: (db) => options.prepare?.(db),
+      });
+      await applyRepairs(fs, options.dir, rebuilt.repairs, Date.now());
+      const opened = new Store(options, rebuilt.db, rebuilt.generation, rebuilt.offset, rebuilt.notices);
+      if (rebuilt.journalExists) {
+        opened.journal = await fs.open(path.join(options.dir, journalName(rebuilt.generation)), 'existing');
+      } else {
+        const created = await createJournal(fs, options.dir, rebuilt.generation, 'create');
+        opened.journal = created.handle;
+        opened.offset = created.length;
+      }
+      return opened;
+    });
+    if (options.migrate?.needed(store.executor)) {
+      await store.write((sql) => options.migrate!.run(sql));
+    }
+    return store;
+  }
+
+  read<T>(fn: (sql: SqlReader) => T): T {
+    this.assertOpen();
+    return fn(this.executor);
+  }
+
+  /**
+   * Runs `fn` as one transaction. `fn` is synchronous; when the returned promise resolves, the transaction is
+   * on disk. If `fn` throws, or the journal cannot be written, nothing of it remains, in memory or on disk.
+   */
+  async write<T>(fn: (sql: SqlWriter) => T): Promise<T> {
+    this.assertOpen();
+    const result = await this.mutex.run(() =>
+      withLock(this.options, async () => {
+        await this.catchUpLocked(true);
+        return this.commit(fn);
+      }),
+    );
+    this.maybeCheckpoint();
+    return result;
+  }
+
+  /** Applies what other windows committed since we last looked (a file watcher calls this on a hint). */
+  async catchUp(): Promise<void> {
+    this.assertOpen();
+    await this.mutex.run(() => this.catchUpLocked(false));
+  }
+
+  onDidChange(listener: (change: StoreChange) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** Rotates the journal and writes a new snapshot built on a worker. Resolves when the snapshot is durable. */
+  checkpoint(): Promise<void> {
+    this.checkpointing ??= this.runCheckpoint().finally(() => {
+      this.checkpointing = undefined;
+    });
+    return this.checkpointing;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) {
+      return;
+    }
+    await this.checkpointing?.catch(() => undefined);
+    await this.mutex.run(async () => {
+      this.closed = true;
+      await this.journal?.close();
+      this.db.close();
+    });
+  }
+
+  private commit<T>(fn: (sql: SqlWriter) => T): Promise<T> {
+    const statements: Statement[] = [];
+    const recorder: SqlWriter = {
+      all: (sql, params) => this.executor.all(sql, params),
+      get: (sql, params) => this.executor.get(sql, params),
+      run: (sql: string, params: SqlParams = []) => {
+        const outcome = this.executor.run(sql, params);
+        statements.push([sql, [...params]]);
+        return outcome;
+      },
+    };
+    this.db.run('BEGIN');
+    let result: T;
+    try {
+      result = fn(recorder);
+    } catch (err) {
+      this.db.run('ROLLBACK');
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    if (statements.length === 0) {
+      this.db.run('COMMIT');
+      return Promise.resolve(result);
+    }
+    const tables = [...new Set(statements.flatMap(([sql]) => tablesWritten(sql)))];
+    const frame = encodeRecord({ t: 'tx', writer: this.writer, statements, tables });
+    return this.appendDurably(frame).then(
+      () => {
+        this.db.run('COMMIT');
+        this.offset += frame.length;
+        this.emit({ tables, origin: 'local' });
+        return result;
+      },
+      async (err: unknown) => {
+        this.db.run('ROLLBACK');
+        // Cut off whatever part of the record reached the file; if even that fails, the next writer's
+        // catch-up sees a torn tail and cuts it.
+        await this.journal!.truncate(this.offset).catch(() => undefined);
+        throw describeFsError(err, 'save to the AI Studio journal');
+      },
+    );
+  }
+
+  private async appendDurably(frame: Uint8Array): Promise<void> {
+    await this.journal!.write(frame, this.offset);
+    await this.journal!.sync();
+  }
+
+  /** Applies records appended by others; under the lock it also cuts a torn tail so the next append is clean. */
+  private async catchUpLocked(holdingLock: boolean): Promise<void> {
+    const { dir } = this.options;
+    for (;;) {
+      const name = journalName(this.generation);
+      const size = await this.fs.size(path.join(dir, name));
+      if (size === undefined) {
+        // This window fell so far behind that the journal it was reading was pruned: start over from the files.
+        await this.reload(holdingLock);
+        return;
+      }
+      if (size > this.offset) {
+        const bytes = await this.fs.readRange(path.join(dir, name), this.offset, size - this.offset);
+        const decoded = decodeRecords(bytes);
+        const tables = new Set<string>();
+        for (const { record } of decoded.records) {
+          applyRecord(this.db, record);
+          if (record.t === 'tx') {
+            record.tables.forEach((table) => tables.add(table));
+          }
+        }
+        this.offset += decoded.validEnd;
+        if (tables.size > 0) {
+          this.emit({ tables: [...tables], origin: 'remote' });
+        }
+        if (decoded.problem && holdingLock) {
+          await this.journal!.truncate(this.offset);
+          await this.journal!.sync();
+        }
+      }
+      const names = await this.fs.readdir(dir);
+      if (!parseGenerations(names).journals.includes(this.generation + 1)) {
+        return;
+      }
+      // Another window rotated the journal: everything up to here is in its snapshot, continue in the next one.
+      await this.journal?.close();
+      this.generation += 1;
+      this.offset = 0;
+      this.journal = await this.fs.open(path.join(dir, journalName(this.generation)), 'existing');
+    }
+  }
+
+  private async reload(holdingLock: boolean): Promise<void> {
+    const { dir, SQL } = this.options;
+    const rebuilt = await rebuildDatabase({
+      SQL,
+      names: await this.fs.readdir(dir),
+      read: (name) => this.fs.readFile(path.join(dir, name)),
+      prepare: (db) => this.options.prepare?.(db),
+    });
+    if (holdingLock) {
+      await applyRepairs(this.fs, dir, rebuilt.repairs, Date.now());
+    }
+    await this.journal?.close();
+    this.db.close();
+    this.db = rebuilt.db;
+    this.executor = new SqlJsExecutor(rebuilt.db);
+    this.generation = rebuilt.generation;
+    this.offset = rebuilt.offset;
+    this.journal = rebuilt.journalExists ? await this.fs.open(path.join(dir, journalName(rebuilt.generation)), 'existing') : undefined;
+    if (!this.journal && holdingLock) {
+      const created = await createJournal(this.fs, dir, rebuilt.generation, 'create');
+      this.journal = created.handle;
+      this.offset = created.length;
+    }
+    this.emit({ tables: ['*'], origin: 'remote' });
+  }
+
+  private maybeCheckpoint(): void {
+    if (this.offset >= (this.options.checkpointBytes ?? 8 * 1024 * 1024) && !this.checkpointing && !this.closed) {
+      this.checkpoint().catch((err: unknown) => this.options.onError?.(err instanceof Error ? err : new Error(String(err))));
+    }
+  }
+
+  private async runCheckpoint(): Promise<void> {
+    const { dir } = this.options;
+    const next = await this.mutex.run(() =>
+      withLock(this.options, async () => {
+        await this.catchUpLocked(true);
+        const generation = this.generation + 1;
+        const created = await createJournal(this.fs, dir, generation, 'checkpoint');
+        await this.journal?.close();
+        this.journal = created.handle;
+        this.generation = generation;
+        this.offset = created.length;
+        return generation;
+      }),
+    );
+    // From here on writes go to the new journal while the worker replays the old files into a snapshot.
+    const bytes = await this.options.buildSnapshot({ dir, generation: next });
+    try {
+      await writeFileDurably(this.fs, dir, snapshotName(next), bytes, this.writer);
+    } catch (err) {
+      throw describeFsError(err, 'write a new AI Studio snapshot (the journal still holds everything)');
+    }
+    await this.mutex.run(() => withLock(this.options, () => this.prune()));
+  }
+
+  /** Keeps the newest snapshots as backups, and every journal a kept snapshot still needs. */
+  private async prune(): Promise<void> {
+    const { dir } = this.options;
+    const { snapshots, journals } = parseGenerations(await this.fs.readdir(dir));
+    const keep = snapshots.slice(-(this.options.keepSnapshots ?? 3));
+    const oldestKept = keep[0];
+    if (oldestKept === undefined) {
+      return;
+    }
+    for (const g of snapshots.filter((s) => s < oldestKept)) {
+      await this.fs.unlink(path.join(dir, snapshotName(g))).catch(() => undefined);
+    }
+    for (const g of journals.filter((j) => j < oldestKept)) {
+      await this.fs.unlink(path.join(dir, journalName(g))).catch(() => undefined);
+    }
+  }
+
+  private emit(change: StoreChange): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch (err) {
+        this.options.onError?.(err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) {
+      throw new Error('The AI Studio store is closed');
+    }
+  }
+}
+
+async function withLock<T>(options: StoreOptions, work: () => Promise<T>): Promise<T> {
+  const staleMs = options.lockStaleMs ?? 10_000;
+  const release: Release = await acquireLock(lockTarget(options.dir), {
+    staleMs,
+    acquireTimeoutMs: options.lockTimeoutMs ?? staleMs * 3,
+    onCompromised: (err) => options.onError?.(err),
+  });
+  try {
+    return await work();
+  } finally {
+    await release().catch((err: unknown) => options.onError?.(err instanceof Error ? err : new Error(String(err))));
+  }
+}

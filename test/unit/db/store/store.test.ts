@@ -1,0 +1,95 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { StoreChange } from '../../../../src/db/store';
+import { addItem, itemIds, openStore, tempStoreDir } from './fixture';
+
+describe('durable store', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = tempStoreDir();
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps every committed transaction across a reopen', async () => {
+    const store = await openStore(dir);
+    await addItem(store, 'a');
+    await addItem(store, 'b');
+    await store.close();
+    const reopened = await openStore(dir);
+    assert.deepEqual(itemIds(reopened), ['a', 'b']);
+    assert.deepEqual(reopened.notices, []);
+    await reopened.close();
+  });
+
+  it('keeps nothing of a transaction that throws, in memory or on disk', async () => {
+    const store = await openStore(dir);
+    await assert.rejects(
+      store.write((sql) => {
+        sql.run("insert into items values ('x', 'w', 1, 'half')");
+        throw new Error('changed my mind');
+      }),
+      /changed my mind/,
+    );
+    assert.deepEqual(itemIds(store), []);
+    await store.close();
+    const reopened = await openStore(dir);
+    assert.deepEqual(itemIds(reopened), []);
+    await reopened.close();
+  });
+
+  it('tells listeners which tables a local write changed', async () => {
+    const store = await openStore(dir);
+    const changes: StoreChange[] = [];
+    store.onDidChange((change) => changes.push(change));
+    await addItem(store, 'a');
+    assert.deepEqual(changes, [{ tables: ['items'], origin: 'local' }]);
+    await store.close();
+  });
+
+  it('checkpoints into a new snapshot on a worker, keeps writing meanwhile, and reopens from it', async () => {
+    const store = await openStore(dir);
+    for (let i = 0; i < 20; i++) {
+      await addItem(store, `a${String(i).padStart(2, '0')}`);
+    }
+    const checkpoint = store.checkpoint();
+    await addItem(store, 'during');
+    await checkpoint;
+    await addItem(store, 'after');
+    await store.close();
+    assert.ok(existsSync(path.join(dir, 'snapshot-000002.sqlite')), readdirSync(dir).join(', '));
+    const reopened = await openStore(dir);
+    assert.equal(itemIds(reopened).length, 22);
+    await reopened.close();
+  });
+
+  it('keeps the newest three snapshots as backups and the journals they need', async () => {
+    const store = await openStore(dir);
+    for (let i = 0; i < 5; i++) {
+      await addItem(store, `c${i}`);
+      await store.checkpoint();
+    }
+    await store.close();
+    const files = readdirSync(dir).filter((name) => /^(snapshot|journal)-/.test(name)).sort();
+    assert.deepEqual(files, [
+      'journal-000004.log',
+      'journal-000005.log',
+      'journal-000006.log',
+      'snapshot-000004.sqlite',
+      'snapshot-000005.sqlite',
+      'snapshot-000006.sqlite',
+    ]);
+  });
+
+  it('starts a checkpoint by itself when the journal grows past the threshold', async () => {
+    const store = await openStore(dir, { checkpointBytes: 4096 });
+    for (let i = 0; i < 40; i++) {
+      await addItem(store, `big${i}`, 'w', i, 'x'.repeat(200));
+    }
+    await store.close();
+    assert.ok(readdirSync(dir).some((name) => name.startsWith('snapshot-')), readdirSync(dir).join(', '));
+    const reopened = await openStore(dir);
+    assert.equal(itemIds(reopened).length, 40);
+    await reopened.close();
+  });
+});
