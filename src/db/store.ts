@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import type { Database, SqlJsStatic } from 'sql.js';
 import { nodeFs, type FileHandlePort, type FsPort } from './fsPort';
 import { decodeRecords, encodeRecord, tablesWritten, type Statement } from './journal';
 import { acquireLock, Mutex, type Release } from './lock';
 import { rebuildDatabase, type RecoveryNotice } from './rebuild';
-import { applyRecord } from './replay';
+import { applyRecord, openSnapshot } from './replay';
 import { SqlJsExecutor, type SqlParams, type SqlReader, type SqlWriter } from './sql';
 import { applyRepairs, createJournal, describeFsError, writeFileDurably } from './storeIo';
 import { journalName, lockTarget, parseGenerations, snapshotName } from './storeFiles';
@@ -44,7 +45,15 @@ export interface StoreOptions {
   lockStaleMs?: number;
   lockTimeoutMs?: number;
   onError?(error: Error): void;
+  /**
+   * Watch the folder and apply other windows' commits soon after they land, so views refresh without waiting
+   * for this window's next write. The watcher only hints; the journal position is the truth.
+   */
+  watch?: boolean;
 }
+
+/** Coalesces a burst of file events (one commit touches the journal several times) into one catch-up. */
+const WATCH_DEBOUNCE_MS = 25;
 
 export class Store {
   private readonly fs: FsPort;
@@ -54,6 +63,8 @@ export class Store {
   private executor: SqlJsExecutor;
   private journal: FileHandlePort | undefined;
   private checkpointing: Promise<void> | undefined;
+  private watcher: FSWatcher | undefined;
+  private hint: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
 
   private constructor(
@@ -91,6 +102,10 @@ export class Store {
     });
     if (options.migrate?.needed(store.executor)) {
       await store.write((sql) => options.migrate!.run(sql));
+    }
+    if (options.watch) {
+      store.watcher = watch(options.dir, () => store.onHint());
+      store.watcher.on('error', (err) => options.onError?.(err));
     }
     return store;
   }
@@ -135,10 +150,43 @@ export class Store {
     return this.checkpointing;
   }
 
+  /** Writes a consistent copy of the whole store to `target` (a SQLite file any SQLite tool can open). */
+  async exportTo(target: string): Promise<void> {
+    await this.checkpoint();
+    const bytes = await this.fs.readFile(path.join(this.options.dir, snapshotName(this.generation)));
+    await writeFileDurably(this.fs, path.dirname(target), path.basename(target), bytes, this.writer);
+  }
+
+  /**
+   * Replaces the store's contents with a backup made by `exportTo`. The current state stays on disk as the
+   * previous snapshots and journals, so a restore can itself be undone from the files until they are pruned.
+   */
+  async restoreFrom(source: string): Promise<void> {
+    this.assertOpen();
+    const bytes = await this.fs.readFile(source);
+    openSnapshot(this.options.SQL, bytes).close();
+    await this.mutex.run(() =>
+      withLock(this.options, async () => {
+        await this.catchUpLocked(true);
+        const generation = this.generation + 1;
+        // The snapshot goes first: a window that sees the new journal must find the snapshot it starts from.
+        await writeFileDurably(this.fs, this.options.dir, snapshotName(generation), bytes, this.writer);
+        const created = await createJournal(this.fs, this.options.dir, generation, 'restore');
+        await created.handle.close();
+        await this.reload(true);
+      }),
+    );
+    if (this.options.migrate?.needed(this.executor)) {
+      await this.write((sql) => this.options.migrate!.run(sql));
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) {
       return;
     }
+    this.watcher?.close();
+    clearTimeout(this.hint);
     await this.checkpointing?.catch(() => undefined);
     await this.mutex.run(async () => {
       this.closed = true;
@@ -210,6 +258,11 @@ export class Store {
         const decoded = decodeRecords(bytes);
         const tables = new Set<string>();
         for (const { record } of decoded.records) {
+          if (record.t === 'header' && record.base === 'restore') {
+            // Another window restored a backup: its snapshot replaces everything this window holds.
+            await this.reload(holdingLock);
+            return;
+          }
           applyRecord(this.db, record);
           if (record.t === 'tx') {
             record.tables.forEach((table) => tables.add(table));
@@ -260,6 +313,18 @@ export class Store {
       this.offset = created.length;
     }
     this.emit({ tables: ['*'], origin: 'remote' });
+  }
+
+  private onHint(): void {
+    if (this.hint || this.closed) {
+      return;
+    }
+    this.hint = setTimeout(() => {
+      this.hint = undefined;
+      if (!this.closed) {
+        this.catchUp().catch((err: unknown) => this.options.onError?.(err instanceof Error ? err : new Error(String(err))));
+      }
+    }, WATCH_DEBOUNCE_MS);
   }
 
   private maybeCheckpoint(): void {

@@ -43,6 +43,21 @@ describe('one store, many windows (child processes)', function () {
     await mine.close();
   });
 
+  it("sees another window's commits without writing, when the folder watcher hints", async () => {
+    const mine = await openStore(dir, { watch: true });
+    const seen = new Promise<void>((resolve) => {
+      mine.onDidChange(() => {
+        if (itemIds(mine).length === 3) {
+          resolve();
+        }
+      });
+    });
+    const other = startWriter([dir, 'other', 'commit', '3']);
+    assert.equal(await other.exited, 0, other.output());
+    await seen;
+    await mine.close();
+  });
+
   it('takes over the lock of a holder that was killed, after the stale timeout', async () => {
     const holder = startWriter([dir, 'holder', 'hold-lock']);
     await holder.waitFor('locked');
