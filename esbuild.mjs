@@ -31,7 +31,8 @@ const common = {
 /** @type {import('esbuild').BuildOptions} */
 const host = {
   ...common,
-  entryPoints: { extension: 'src/extension.ts' },
+  // The checkpoint worker is its own bundle: worker_threads load it from a file.
+  entryPoints: { extension: 'src/extension.ts', checkpointWorker: 'src/db/checkpointWorker.ts' },
   outdir: dist,
   platform: 'node',
   format: 'cjs',

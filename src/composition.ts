@@ -1,11 +1,16 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands/register';
+import { formatBytes } from './core/format';
 import type { SecretStore } from './core/ports';
 import type { Probe } from './core/selfCheck';
+import { sizeReport } from './db/maintenance';
+import { nodeFs } from './db/fsPort';
 import { loadSqlJs, probeCapabilities } from './db/sqlJs';
+import type { Store } from './db/store';
 import { createTreeViews } from './views/treeViews';
 import { DisposableStore } from './vscode/lifecycle';
 import { VscodeSecretStore } from './vscode/secretStore';
+import { StoreHost } from './vscode/storeHost';
 import { ensureGlobalStorage, probeWritable } from './vscode/storage';
 import { OverviewPanel } from './webviews/overview/overviewPanel';
 import type { PanelTraffic } from './webviews/webviewHost';
@@ -25,6 +30,8 @@ export interface TestApi {
   secrets: SecretStore;
   globalStoragePath: string;
   activationMs(): number;
+  /** The durable store, once opened in the background. */
+  store: Promise<Store>;
   /** Every message between a panel and the host, so tests can see a real webview load and answer. */
   onPanelTraffic: vscode.Event<PanelTraffic>;
 }
@@ -44,6 +51,8 @@ export function compose({ context, log, activationMs }: CompositionInputs): AiSt
     const secrets = new VscodeSecretStore(context.secrets);
     const wasmPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'sql-wasm.wasm').fsPath;
 
+    const storeHost = store.add(new StoreHost(context.extensionUri.fsPath, storage, log));
+
     for (const view of createTreeViews()) {
       store.add(view);
     }
@@ -59,7 +68,7 @@ export function compose({ context, log, activationMs }: CompositionInputs): AiSt
         activationMs: activationMs(),
         storagePath: storage,
       }),
-      probes: (): Probe[] => selfCheckProbes(wasmPath, storage, secrets),
+      probes: (): Probe[] => selfCheckProbes(wasmPath, storage, secrets, storeHost),
     };
 
     for (const registration of registerCommands(
@@ -76,7 +85,7 @@ export function compose({ context, log, activationMs }: CompositionInputs): AiSt
 
     return {
       version,
-      testApi: { secrets, globalStoragePath: storage, activationMs, onPanelTraffic: panelTraffic.event },
+      testApi: { secrets, globalStoragePath: storage, activationMs, onPanelTraffic: panelTraffic.event, store: storeHost.ready },
       dispose: () => store.dispose(),
     };
   } catch (err) {
@@ -85,8 +94,17 @@ export function compose({ context, log, activationMs }: CompositionInputs): AiSt
   }
 }
 
-function selfCheckProbes(wasmPath: string, storage: string, secrets: SecretStore): Probe[] {
+function selfCheckProbes(wasmPath: string, storage: string, secrets: SecretStore, storeHost: StoreHost): Probe[] {
   return [
+    {
+      id: 'store',
+      label: 'History store',
+      run: async () => {
+        await storeHost.ready;
+        const size = await sizeReport(nodeFs, storeHost.dir);
+        return `Open, ${formatBytes(size.totalBytes)} (snapshots ${formatBytes(size.snapshotBytes)}, journal ${formatBytes(size.journalBytes)})`;
+      },
+    },
     {
       id: 'database',
       label: 'Database engine',

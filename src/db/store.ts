@@ -101,7 +101,12 @@ export class Store {
       return opened;
     });
     if (options.migrate?.needed(store.executor)) {
-      await store.write((sql) => options.migrate!.run(sql));
+      try {
+        await store.write((sql) => options.migrate!.run(sql));
+      } catch (err) {
+        await store.close();
+        throw err;
+      }
     }
     if (options.watch) {
       store.watcher = watch(options.dir, () => store.onHint());
@@ -221,8 +226,17 @@ export class Store {
     const tables = [...new Set(statements.flatMap(([sql]) => tablesWritten(sql)))];
     const frame = encodeRecord({ t: 'tx', writer: this.writer, statements, tables });
     return this.appendDurably(frame).then(
-      () => {
-        this.db.run('COMMIT');
+      async () => {
+        try {
+          this.db.run('COMMIT');
+        } catch (err) {
+          // A deferred constraint failed at COMMIT, after the record was appended: take the record back (we
+          // still hold the lock, so no writer follows it; a reader that saw it fails the same COMMIT and retries).
+          this.db.run('ROLLBACK');
+          await this.journal!.truncate(this.offset);
+          await this.journal!.sync();
+          throw err;
+        }
         this.offset += frame.length;
         this.emit({ tables, origin: 'local' });
         return result;

@@ -48,7 +48,7 @@ function render(snapshot: OverviewSnapshot): void {
     h('vscode-divider', {}),
     h('section', { 'aria-labelledby': 'self-check-title' },
       h('h2', { id: 'self-check-title' }, 'Self-check'),
-      h('p', {}, 'Checks the services AI Studio keeps your data in: the database engine, the data folder and secret storage.'),
+      h('p', {}, 'Checks the services AI Studio keeps your data in: the history store, the database engine, the data folder and secret storage.'),
       h('div', { class: 'actions' }, runButton, showLog, settings),
       status,
       results,

@@ -92,4 +92,27 @@ describe('durable store', () => {
     assert.equal(itemIds(reopened).length, 40);
     await reopened.close();
   });
+
+  it('takes back a transaction whose deferred constraint fails at COMMIT, leaving no record to replay', async () => {
+    const store = await openStore(dir);
+    await store.write((sql) => {
+      sql.run('create table parents (id text primary key)');
+      sql.run('create table children (id text primary key, parent text references parents (id) deferrable initially deferred)');
+    });
+    await assert.rejects(
+      store.write((sql) => {
+        sql.run("insert into children values ('orphan', 'missing')");
+      }),
+      /FOREIGN KEY constraint failed/,
+    );
+    await store.write((sql) => {
+      sql.run("insert into parents values ('p')");
+      sql.run("insert into children values ('c', 'p')");
+    });
+    await store.close();
+    const reopened = await openStore(dir);
+    assert.deepEqual(reopened.notices, []);
+    assert.deepEqual(reopened.read((sql) => sql.all('select id from children')), [{ id: 'c' }]);
+    await reopened.close();
+  });
 });

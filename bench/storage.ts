@@ -1,0 +1,232 @@
+import { spawnSync } from 'node:child_process';
+import { closeSync, fsyncSync, mkdtempSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { systemClock } from '../src/core/ports';
+import { migrate, readUserVersion, latestSchemaVersion } from '../src/db/schema/migrations';
+import { registerSearchFunctions, search } from '../src/db/search';
+import { snapshotName } from '../src/db/storeFiles';
+import { workerSnapshotBuilder } from '../src/db/snapshotWorker';
+import { SqlJsExecutor } from '../src/db/sql';
+import { loadSqlJs } from '../src/db/sqlJs';
+import { Store } from '../src/db/store';
+import { configureConnection } from '../src/db/replay';
+import { createSession, prng, sentence, vocabulary, writeExchange } from './storageWorkload';
+
+/**
+ * npm run bench:storage: the durable store against the naive design (sql.js export() + atomic rewrite of the
+ * whole file per commit), measured in the same run on the same synthetic history of ~10, 50 and 200 MB. Each
+ * size runs in its own process so peak RSS is per size. Prints a table and, last, one summary line.
+ *   BENCH_SIZES=10,50 npm run bench:storage     other sizes (MB)
+ */
+
+const repoRoot = path.resolve(__dirname, '../..');
+const wasmPath = path.join(repoRoot, 'node_modules', 'sql.js', 'dist', 'sql-wasm.wasm');
+const workerPath = path.join(repoRoot, 'out', 'src', 'db', 'checkpointWorker.js');
+const MARK = 'BENCH_RESULT ';
+
+interface Result {
+  sizeMb: number;
+  exchanges: number;
+  buildMs: number;
+  openMs: number;
+  commitP50: number;
+  commitP99: number;
+  commitStallMs: number;
+  checkpointMs: number;
+  checkpointStallMs: number;
+  searchMs: number;
+  naiveP50: number;
+  naiveP99: number;
+  peakRssMb: number;
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+const round = (value: number) => Math.round(value * 10) / 10;
+
+async function measure(targetMb: number): Promise<Result> {
+  const SQL = await loadSqlJs(wasmPath);
+  const random = prng(42);
+  const words = vocabulary(random);
+  const text = () => sentence(random, words, 300 + Math.floor(random() * 1700));
+
+  // 1. Build the history directly in memory (one long transaction per batch), then save it as snapshot 1.
+  let started = performance.now();
+  const db = new SQL.Database();
+  configureConnection(db);
+  registerSearchFunctions(db);
+  const sql = new SqlJsExecutor(db);
+  migrate(sql);
+  let exchanges = 0;
+  const sizeMb = () => (sql.get<{ page_count: number }>('pragma page_count')!.page_count * 4096) / 2 ** 20;
+  while (sizeMb() < targetMb) {
+    db.run('BEGIN');
+    for (let s = 0; s < 20; s++) {
+      const session = createSession(sql, systemClock, `Session ${exchanges}`);
+      let parent: string | null = null;
+      for (let m = 0; m < 10; m++, exchanges++) {
+        parent = writeExchange(sql, systemClock, session, parent, text).id;
+      }
+    }
+    db.run('COMMIT');
+  }
+  const bytes = db.export();
+  db.close();
+  const buildMs = performance.now() - started;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ais-bench-'));
+  writeFileSync(path.join(dir, snapshotName(1)), bytes);
+
+  try {
+    // 2. Open: newest snapshot + journal replay.
+    started = performance.now();
+    const store = await Store.open({
+      dir,
+      SQL,
+      buildSnapshot: workerSnapshotBuilder(workerPath, wasmPath),
+      prepare: registerSearchFunctions,
+      migrate: { needed: (reader) => readUserVersion(reader) < latestSchemaVersion, run: (writer) => migrate(writer) },
+      checkpointBytes: Number.MAX_SAFE_INTEGER,
+    });
+    const openMs = performance.now() - started;
+    const session = await store.write((writer) => createSession(writer, systemClock, 'bench'));
+    let parent: string | null = null;
+    const commit = async () => {
+      const begun = performance.now();
+      parent = (await store.write((writer) => writeExchange(writer, systemClock, session, parent, text))).id;
+      return performance.now() - begun;
+    };
+
+    // 3. Commits: one "message + 3 events" exchange each, durable when the call returns.
+    const stall = monitorEventLoopDelay({ resolution: 1 });
+    stall.enable();
+    const latencies: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      latencies.push(await commit());
+    }
+    stall.disable();
+    const commitStallMs = stall.max / 1e6;
+
+    // 4. A checkpoint on its own: the stall is what the host thread feels while the worker builds the snapshot.
+    // (Commits during a checkpoint are measured by the tests; here they would mix their own FTS work into it.)
+    const checkpointStall = monitorEventLoopDelay({ resolution: 1 });
+    checkpointStall.enable();
+    started = performance.now();
+    await store.checkpoint();
+    const checkpointMs = performance.now() - started;
+    checkpointStall.disable();
+
+    // 5. Full-text search: a common word, a rare word, a prefix.
+    const queries = [words[3]!, words[2500]!, `${words[40]!.slice(0, 3)}*`];
+    const searchTimes: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      for (const query of queries) {
+        const begun = performance.now();
+        store.read((reader) => search(reader, query, { limit: 50 }));
+        searchTimes.push(performance.now() - begun);
+      }
+    }
+    await store.close();
+
+    // 6. The naive design on the same history: export the whole database and rewrite the file on every commit.
+    const naiveDb = new SQL.Database(bytes);
+    configureConnection(naiveDb);
+    registerSearchFunctions(naiveDb);
+    const naive = new SqlJsExecutor(naiveDb);
+    const naiveSession = createSession(naive, systemClock, 'naive');
+    let naiveParent: string | null = null;
+    const naiveLatencies: number[] = [];
+    const file = path.join(dir, 'naive.sqlite');
+    for (let i = 0; i < (targetMb >= 200 ? 8 : 20); i++) {
+      const begun = performance.now();
+      naiveDb.run('BEGIN');
+      naiveParent = writeExchange(naive, systemClock, naiveSession, naiveParent, text).id;
+      naiveDb.run('COMMIT');
+      const image = naiveDb.export();
+      const fd = openSync(`${file}.tmp`, 'w');
+      writeSync(fd, image);
+      fsyncSync(fd);
+      closeSync(fd);
+      renameSync(`${file}.tmp`, file);
+      naiveLatencies.push(performance.now() - begun);
+    }
+    naiveDb.close();
+
+    return {
+      sizeMb: round(bytes.length / 2 ** 20),
+      exchanges,
+      buildMs: Math.round(buildMs),
+      openMs: round(openMs),
+      commitP50: round(percentile(latencies, 50)),
+      commitP99: round(percentile(latencies, 99)),
+      commitStallMs: round(commitStallMs),
+      checkpointMs: Math.round(checkpointMs),
+      checkpointStallMs: round(checkpointStall.max / 1e6),
+      searchMs: round(percentile(searchTimes, 50)),
+      naiveP50: round(percentile(naiveLatencies, 50)),
+      naiveP99: round(percentile(naiveLatencies, 99)),
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function report(results: Result[]): void {
+  const columns: [string, (r: Result) => string | number][] = [
+    ['size MB', (r) => r.sizeMb],
+    ['exchanges', (r) => r.exchanges],
+    ['open ms', (r) => r.openMs],
+    ['commit p50', (r) => r.commitP50],
+    ['commit p99', (r) => r.commitP99],
+    ['naive p50', (r) => r.naiveP50],
+    ['naive p99', (r) => r.naiveP99],
+    ['p99 vs naive', (r) => `${round(r.naiveP99 / r.commitP99)}x`],
+    ['commit stall', (r) => r.commitStallMs],
+    ['checkpoint ms', (r) => r.checkpointMs],
+    ['ckpt stall', (r) => r.checkpointStallMs],
+    ['search ms', (r) => r.searchMs],
+    ['peak RSS MB', (r) => r.peakRssMb],
+  ];
+  const rows = [columns.map(([name]) => name), ...results.map((r) => columns.map(([, get]) => String(get(r))))];
+  const widths = columns.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  for (const row of rows) {
+    console.log(row.map((cell, i) => cell.padStart(widths[i]!)).join('  '));
+  }
+  console.log('(times in ms; "stall" = longest event-loop delay of the host thread; naive = export() + atomic rewrite per commit)');
+  const largest = results[results.length - 1]!;
+  const smallest = results[0]!;
+  console.log(
+    `bench storage: commit_p99_ms_200mb=${largest.commitP99} commit_p99_ratio_200_10=${round(largest.commitP99 / smallest.commitP99)} ` +
+      `checkpoint_stall_ms=${Math.max(...results.map((r) => r.checkpointStallMs))} naive_commit_p99_ms_200mb=${largest.naiveP99} ` +
+      `open_ms_200mb=${largest.openMs} search_ms=${Math.max(...results.map((r) => r.searchMs))}`,
+  );
+}
+
+async function main(): Promise<void> {
+  const sizeArg = process.argv.indexOf('--size');
+  if (sizeArg !== -1) {
+    console.log(MARK + JSON.stringify(await measure(Number(process.argv[sizeArg + 1]))));
+    return;
+  }
+  const sizes = (process.env.BENCH_SIZES ?? '10,50,200').split(',').map(Number);
+  const results: Result[] = [];
+  for (const size of sizes) {
+    console.log(`measuring ${size} MB…`);
+    const child = spawnSync(process.execPath, ['--max-old-space-size=8192', __filename, '--size', String(size)], { encoding: 'utf8' });
+    const line = child.stdout.split('\n').find((l) => l.startsWith(MARK));
+    if (!line) {
+      throw new Error(`the ${size} MB run failed:\n${child.stdout}\n${child.stderr}`);
+    }
+    results.push(JSON.parse(line.slice(MARK.length)) as Result);
+  }
+  report(results);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack : String(err));
+  process.exit(1);
+});

@@ -1,0 +1,35 @@
+import path from 'node:path';
+import type { SqlJsStatic } from 'sql.js';
+import { latestSchemaVersion, migrate, readUserVersion } from './schema/migrations';
+import { registerSearchFunctions } from './search';
+import { workerSnapshotBuilder } from './snapshotWorker';
+import { Store } from './store';
+
+/**
+ * AI Studio's store as the product opens it: the v1+ schema migrated in its first write, the search functions
+ * registered on every connection (including replay), and checkpoints on a worker thread.
+ */
+export interface StudioStoreOptions {
+  /** The store folder (inside VS Code's global storage). */
+  dir: string;
+  SQL: SqlJsStatic;
+  wasmPath: string;
+  /** The bundled checkpoint worker (dist/checkpointWorker.js in the extension). */
+  workerPath: string;
+  onError(error: Error): void;
+}
+
+export function openStudioStore(options: StudioStoreOptions): Promise<Store> {
+  return Store.open({
+    dir: options.dir,
+    SQL: options.SQL,
+    buildSnapshot: workerSnapshotBuilder(options.workerPath, options.wasmPath),
+    prepare: registerSearchFunctions,
+    migrate: { needed: (sql) => readUserVersion(sql) !== latestSchemaVersion, run: (sql) => migrate(sql) },
+    watch: true,
+    onError: (error) => options.onError(error),
+  });
+}
+
+export const storeFolderName = 'store';
+export const storeDir = (globalStoragePath: string) => path.join(globalStoragePath, storeFolderName);
