@@ -29,6 +29,8 @@ export interface FsPort {
   syncDir(dir: string): Promise<void>;
   /** Size in bytes, or undefined when the file does not exist. */
   size(file: string): Promise<number | undefined>;
+  /** Last modification time (epoch ms), or undefined when the file does not exist. */
+  modifiedAt(file: string): Promise<number | undefined>;
 }
 
 export const nodeFs: FsPort = {
@@ -89,14 +91,17 @@ export const nodeFs: FsPort = {
       await handle.close();
     }
   },
-  size: async (file) => {
-    try {
-      return (await fs.stat(file)).size;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        return undefined;
-      }
-      throw err;
-    }
-  },
+  size: async (file) => (await statOrUndefined(file))?.size,
+  modifiedAt: async (file) => (await statOrUndefined(file))?.mtimeMs,
 };
+
+async function statOrUndefined(file: string) {
+  try {
+    return await fs.stat(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      return undefined;
+    }
+    throw err;
+  }
+}

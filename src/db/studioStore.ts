@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { SqlJsStatic } from 'sql.js';
+import type { BlobStore } from './blobs';
 import { latestSchemaVersion, migrate, readUserVersion } from './schema/migrations';
 import { registerSearchFunctions } from './search';
 import { workerSnapshotBuilder } from './snapshotWorker';
@@ -33,3 +34,12 @@ export function openStudioStore(options: StudioStoreOptions): Promise<Store> {
 
 export const storeFolderName = 'store';
 export const storeDir = (globalStoragePath: string) => path.join(globalStoragePath, storeFolderName);
+
+export const blobsDir = (globalStoragePath: string) => path.join(storeDir(globalStoragePath), 'blobs');
+
+/** Removes blob files no row refers to, as of everything every window has committed. */
+export async function collectOrphanBlobs(store: Store, blobs: BlobStore, now: number, graceMs: number) {
+  await store.catchUp();
+  const referenced = store.read((sql) => sql.all<{ hash: string }>('SELECT DISTINCT hash FROM blob_refs'));
+  return blobs.collect(new Set(referenced.map((row) => row.hash)), now, graceMs);
+}

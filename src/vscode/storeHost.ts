@@ -6,18 +6,25 @@ import type { RecoveryNotice } from '../db/rebuild';
 import type { Store } from '../db/store';
 import { corruptDir } from '../db/storeFiles';
 import { loadSqlJs } from '../db/sqlJs';
-import { openStudioStore, storeDir } from '../db/studioStore';
+import { BlobStore } from '../db/blobs';
+import { nodeFs } from '../db/fsPort';
+import { blobsDir, collectOrphanBlobs, openStudioStore, storeDir } from '../db/studioStore';
+import { formatBytes } from '../core/format';
 
 /**
  * Opens the store in the background, so activation never waits on disk or on another window's lock, and tells
  * the user when opening needed repairs or failed. Everything that needs data awaits `ready`.
  */
+const BLOB_GRACE_MS = 60 * 60 * 1000;
+
 export class StoreHost implements vscode.Disposable {
   readonly ready: Promise<Store>;
   readonly dir: string;
+  readonly blobs: BlobStore;
 
   constructor(extensionPath: string, globalStoragePath: string, private readonly log: Logger) {
     this.dir = storeDir(globalStoragePath);
+    this.blobs = new BlobStore(nodeFs, blobsDir(globalStoragePath));
     const wasmPath = path.join(extensionPath, 'dist', 'sql-wasm.wasm');
     const started = Date.now();
     this.ready = loadSqlJs(wasmPath).then((SQL) =>
@@ -33,6 +40,7 @@ export class StoreHost implements vscode.Disposable {
       (store) => {
         log.info(`Store opened in ${Date.now() - started} ms: ${this.dir}`);
         this.report(store.notices);
+        void this.collectBlobs(store);
       },
       (err: unknown) => this.reportFailure(err),
     );
@@ -41,6 +49,18 @@ export class StoreHost implements vscode.Disposable {
   dispose(): void {
     // Every commit is already on disk; closing only releases files and lets a running checkpoint finish.
     this.ready.then((store) => store.close()).catch(() => undefined);
+  }
+
+  /** Once per start, in the background; an hour's grace spares blobs another window is about to commit. */
+  private async collectBlobs(store: Store): Promise<void> {
+    try {
+      const { files, bytes } = await collectOrphanBlobs(store, this.blobs, Date.now(), BLOB_GRACE_MS);
+      if (files > 0) {
+        this.log.info(`Removed ${files} unreferenced payload file(s), ${formatBytes(bytes)}`);
+      }
+    } catch (err) {
+      this.log.warn(`Could not clean up unreferenced payload files: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   private report(notices: readonly RecoveryNotice[]): void {

@@ -34,6 +34,7 @@ export class FaultyFs implements FsPort {
   mkdir = (dir: string) => nodeFs.mkdir(dir);
   unlink = (file: string) => nodeFs.unlink(file);
   size = (file: string) => nodeFs.size(file);
+  modifiedAt = (file: string) => nodeFs.modifiedAt(file);
 
   rename = async (from: string, to: string) => {
     this.check('rename', to);
