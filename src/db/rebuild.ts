@@ -1,7 +1,7 @@
 import type { Database, SqlJsStatic } from 'sql.js';
 import { decodeRecords, type DecodedRecord } from './journal';
 import { applyRecord, configureConnection, openSnapshot } from './replay';
-import { journalName, parseGenerations, snapshotName } from './storeFiles';
+import { checksumName, journalName, parseGenerations, snapshotName } from './storeFiles';
 
 /**
  * Rebuilds the database from a store folder: the newest snapshot that loads, then every journal from its
@@ -56,7 +56,11 @@ export async function rebuildDatabase(input: RebuildInput): Promise<RebuildResul
   for (const candidate of [...snapshots].reverse()) {
     const name = snapshotName(candidate);
     try {
-      db = openSnapshot(SQL, await input.read(name));
+      const checksum = await input.read(checksumName(candidate)).then(
+        (bytes) => Buffer.from(bytes).toString('utf8'),
+        () => undefined,
+      );
+      db = openSnapshot(SQL, await input.read(name), checksum);
       prepareConnection(db, input);
       generation = candidate;
       break;

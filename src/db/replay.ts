@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import type { Database, SqlJsStatic } from 'sql.js';
 import type { JournalRecord } from './journal';
 import { SqlJsExecutor } from './sql';
@@ -6,14 +7,26 @@ import { SqlJsExecutor } from './sql';
 
 const SQLITE_HEADER = 'SQLite format 3\0';
 
-/** Opens snapshot bytes, refusing anything that is not a readable SQLite database. */
-export function openSnapshot(SQL: SqlJsStatic, bytes: Uint8Array): Database {
+/** The checksum file's content for these snapshot bytes. */
+export function snapshotChecksum(bytes: Uint8Array): string {
+  return `${crc32(bytes)}\n`;
+}
+
+/**
+ * Opens snapshot bytes, refusing anything that is not a readable SQLite database. `checksum` is the content of
+ * the snapshot's checksum file, when there is one: matching bytes are what the store wrote and skip the scan.
+ */
+export function openSnapshot(SQL: SqlJsStatic, bytes: Uint8Array, checksum?: string): Database {
   if (bytes.length < 100 || Buffer.from(bytes.subarray(0, 16)).toString('latin1') !== SQLITE_HEADER) {
     throw new Error('not a SQLite database (bad header)');
   }
+  if (checksum !== undefined && checksum !== snapshotChecksum(bytes)) {
+    throw new Error('the snapshot does not match its checksum');
+  }
   const db = new SQL.Database(bytes);
   try {
-    const check = db.exec('pragma quick_check(1)')[0]?.values[0]?.[0];
+    const check = checksum === undefined ? db.exec('pragma quick_check(1)')[0]?.values[0]?.[0] : 'ok';
+    db.exec('select count(*) from sqlite_master');
     if (check !== 'ok') {
       throw new Error(`integrity check failed: ${String(check)}`);
     }

@@ -6,10 +6,10 @@ import { nodeFs, type FileHandlePort, type FsPort } from './fsPort';
 import { decodeRecords, encodeRecord, tablesWritten, type Statement } from './journal';
 import { acquireLock, Mutex, type Release } from './lock';
 import { rebuildDatabase, type RecoveryNotice } from './rebuild';
-import { applyRecord, openSnapshot } from './replay';
+import { applyRecord, openSnapshot, snapshotChecksum } from './replay';
 import { SqlJsExecutor, type SqlParams, type SqlReader, type SqlWriter } from './sql';
 import { applyRepairs, createJournal, describeFsError, writeFileDurably } from './storeIo';
-import { journalName, lockTarget, parseGenerations, snapshotName } from './storeFiles';
+import { checksumName, journalName, lockTarget, parseGenerations, snapshotName } from './storeFiles';
 
 /**
  * The durable store: one in-memory sql.js database per window, made durable by an append-only journal and
@@ -175,7 +175,7 @@ export class Store {
         await this.catchUpLocked(true);
         const generation = this.generation + 1;
         // The snapshot goes first: a window that sees the new journal must find the snapshot it starts from.
-        await writeFileDurably(this.fs, this.options.dir, snapshotName(generation), bytes, this.writer);
+        await this.writeSnapshot(generation, bytes);
         const created = await createJournal(this.fs, this.options.dir, generation, 'restore');
         await created.handle.close();
         await this.reload(true);
@@ -364,11 +364,17 @@ export class Store {
     // From here on writes go to the new journal while the worker replays the old files into a snapshot.
     const bytes = await this.options.buildSnapshot({ dir, generation: next });
     try {
-      await writeFileDurably(this.fs, dir, snapshotName(next), bytes, this.writer);
+      await this.writeSnapshot(next, bytes);
     } catch (err) {
       throw describeFsError(err, 'write a new AI Studio snapshot (the journal still holds everything)');
     }
     await this.mutex.run(() => withLock(this.options, () => this.prune()));
+  }
+
+  private async writeSnapshot(generation: number, bytes: Uint8Array): Promise<void> {
+    const { dir } = this.options;
+    await writeFileDurably(this.fs, dir, checksumName(generation), Buffer.from(snapshotChecksum(bytes)), this.writer);
+    await writeFileDurably(this.fs, dir, snapshotName(generation), bytes, this.writer);
   }
 
   /** Keeps the newest snapshots as backups, and every journal a kept snapshot still needs. */
@@ -382,6 +388,7 @@ export class Store {
     }
     for (const g of snapshots.filter((s) => s < oldestKept)) {
       await this.fs.unlink(path.join(dir, snapshotName(g))).catch(() => undefined);
+      await this.fs.unlink(path.join(dir, checksumName(g))).catch(() => undefined);
     }
     for (const g of journals.filter((j) => j < oldestKept)) {
       await this.fs.unlink(path.join(dir, journalName(g))).catch(() => undefined);

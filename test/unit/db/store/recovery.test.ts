@@ -25,6 +25,11 @@ describe('recovery from damaged store files', function () {
   }
 
   const corrupt = () => readdirSync(path.join(dir, 'corrupt'));
+  function overwritePages(file: string): void {
+    const bytes = readFileSync(file);
+    randomBytes(bytes.length - 4096).copy(bytes, 4096);
+    writeFileSync(file, bytes);
+  }
 
   beforeEach(() => {
     dir = tempStoreDir();
@@ -35,10 +40,10 @@ describe('recovery from damaged store files', function () {
     ['empty', (file) => writeFileSync(file, '')],
     ['random bytes', (file) => writeFileSync(file, randomBytes(8192))],
     ['truncated', (file) => truncateSync(file, Math.floor(statSync(file).size / 2))],
-    ['overwritten pages', (file) => {
-      const bytes = readFileSync(file);
-      randomBytes(bytes.length - 4096).copy(bytes, 4096);
-      writeFileSync(file, bytes);
+    ['overwritten pages', overwritePages],
+    ['overwritten pages and its checksum file lost (SQLite\'s own check decides)', (file) => {
+      overwritePages(file);
+      rmSync(`${file}.crc32`);
     }],
   ];
   for (const [name, damage] of snapshotDamage) {

@@ -76,8 +76,11 @@ describe('durable store', () => {
       'journal-000005.log',
       'journal-000006.log',
       'snapshot-000004.sqlite',
+      'snapshot-000004.sqlite.crc32',
       'snapshot-000005.sqlite',
+      'snapshot-000005.sqlite.crc32',
       'snapshot-000006.sqlite',
+      'snapshot-000006.sqlite.crc32',
     ]);
   });
 
