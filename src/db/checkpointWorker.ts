@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { rebuildDatabase } from './rebuild';
+import { snapshotChecksum } from './replay';
 import { loadSqlJs } from './sqlJs';
 
 /**
@@ -16,7 +17,7 @@ export interface CheckpointJob {
   wasmPath: string;
 }
 
-async function build(job: CheckpointJob): Promise<Uint8Array> {
+async function build(job: CheckpointJob): Promise<{ bytes: Uint8Array; checksum: string }> {
   const SQL = await loadSqlJs(job.wasmPath);
   const names = await readdir(job.dir);
   const rebuilt = await rebuildDatabase({
@@ -27,7 +28,8 @@ async function build(job: CheckpointJob): Promise<Uint8Array> {
   });
   try {
     rebuilt.db.run('VACUUM');
-    return rebuilt.db.export();
+    const bytes = rebuilt.db.export();
+    return { bytes, checksum: snapshotChecksum(bytes) };
   } finally {
     rebuilt.db.close();
   }
@@ -36,7 +38,7 @@ async function build(job: CheckpointJob): Promise<Uint8Array> {
 if (parentPort) {
   const port = parentPort;
   build(workerData as CheckpointJob).then(
-    (bytes) => port.postMessage({ ok: true, bytes }, [bytes.buffer as ArrayBuffer]),
+    ({ bytes, checksum }) => port.postMessage({ ok: true, bytes, checksum }, [bytes.buffer as ArrayBuffer]),
     (err: unknown) => port.postMessage({ ok: false, message: err instanceof Error ? err.message : String(err) }),
   );
 }
