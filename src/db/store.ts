@@ -8,8 +8,8 @@ import { acquireLock, Mutex, type Release } from './lock';
 import { rebuildDatabase, type RecoveryNotice } from './rebuild';
 import { applyRecord, openSnapshot, snapshotChecksum } from './replay';
 import { SqlJsExecutor, type SqlParams, type SqlReader, type SqlWriter } from './sql';
-import { applyRepairs, createJournal, describeFsError, writeFileDurably } from './storeIo';
-import { checksumName, journalName, lockTarget, parseGenerations, snapshotName } from './storeFiles';
+import { applyRepairs, createJournal, describeFsError, pruneGenerations, writeFileDurably, writeSnapshot } from './storeIo';
+import { journalName, lockTarget, parseGenerations, snapshotName } from './storeFiles';
 
 /**
  * The durable store: one in-memory sql.js database per window, made durable by an append-only journal and
@@ -178,7 +178,7 @@ export class Store {
         await this.catchUpLocked(true);
         const generation = this.generation + 1;
         // The snapshot goes first: a window that sees the new journal must find the snapshot it starts from.
-        await this.writeSnapshot(generation, bytes, snapshotChecksum(bytes));
+        await writeSnapshot(this.fs, this.options.dir, generation, bytes, snapshotChecksum(bytes), this.writer);
         const created = await createJournal(this.fs, this.options.dir, generation, 'restore');
         await created.handle.close();
         await this.reload(true);
@@ -367,35 +367,11 @@ export class Store {
     // From here on writes go to the new journal while the worker replays the old files into a snapshot.
     const { bytes, checksum } = await this.options.buildSnapshot({ dir, generation: next });
     try {
-      await this.writeSnapshot(next, bytes, checksum);
+      await writeSnapshot(this.fs, dir, next, bytes, checksum, this.writer);
     } catch (err) {
       throw describeFsError(err, 'write a new AI Studio snapshot (the journal still holds everything)');
     }
-    await this.mutex.run(() => withLock(this.options, () => this.prune()));
-  }
-
-  private async writeSnapshot(generation: number, bytes: Uint8Array, checksum: string): Promise<void> {
-    const { dir } = this.options;
-    await writeFileDurably(this.fs, dir, checksumName(generation), Buffer.from(checksum), this.writer);
-    await writeFileDurably(this.fs, dir, snapshotName(generation), bytes, this.writer);
-  }
-
-  /** Keeps the newest snapshots as backups, and every journal a kept snapshot still needs. */
-  private async prune(): Promise<void> {
-    const { dir } = this.options;
-    const { snapshots, journals } = parseGenerations(await this.fs.readdir(dir));
-    const keep = snapshots.slice(-(this.options.keepSnapshots ?? 3));
-    const oldestKept = keep[0];
-    if (oldestKept === undefined) {
-      return;
-    }
-    for (const g of snapshots.filter((s) => s < oldestKept)) {
-      await this.fs.unlink(path.join(dir, snapshotName(g))).catch(() => undefined);
-      await this.fs.unlink(path.join(dir, checksumName(g))).catch(() => undefined);
-    }
-    for (const g of journals.filter((j) => j < oldestKept)) {
-      await this.fs.unlink(path.join(dir, journalName(g))).catch(() => undefined);
-    }
+    await this.mutex.run(() => withLock(this.options, () => pruneGenerations(this.fs, dir, this.options.keepSnapshots ?? 3)));
   }
 
   private emit(change: StoreChange): void {

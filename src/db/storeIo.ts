@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { FsPort } from './fsPort';
 import { encodeRecord, type JournalRecord } from './journal';
 import type { Repair } from './rebuild';
-import { corruptDir, journalName } from './storeFiles';
+import { checksumName, corruptDir, journalName, parseGenerations, snapshotName } from './storeFiles';
 
 /** The store's file operations that take more than one step, each ordered so a crash at any point is safe. */
 
@@ -22,6 +22,29 @@ export async function writeFileDurably(fs: FsPort, dir: string, name: string, by
   } catch (err) {
     await fs.unlink(temp).catch(() => undefined);
     throw err;
+  }
+}
+
+/** The checksum file first, then the snapshot: a snapshot on disk always has its checksum beside it. */
+export async function writeSnapshot(fs: FsPort, dir: string, generation: number, bytes: Uint8Array, checksum: string, tag: string) {
+  await writeFileDurably(fs, dir, checksumName(generation), Buffer.from(checksum), tag);
+  await writeFileDurably(fs, dir, snapshotName(generation), bytes, tag);
+}
+
+/** Keeps the newest `keep` snapshots as backups, and every journal a kept snapshot still needs. */
+export async function pruneGenerations(fs: FsPort, dir: string, keep: number): Promise<void> {
+  const { snapshots, journals } = parseGenerations(await fs.readdir(dir));
+  const oldestKept = snapshots.slice(-keep)[0];
+  if (oldestKept === undefined) {
+    return;
+  }
+  const remove = (name: string) => fs.unlink(path.join(dir, name)).catch(() => undefined);
+  for (const g of snapshots.filter((s) => s < oldestKept)) {
+    await remove(snapshotName(g));
+    await remove(checksumName(g));
+  }
+  for (const g of journals.filter((j) => j < oldestKept)) {
+    await remove(journalName(g));
   }
 }
 
