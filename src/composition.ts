@@ -51,7 +51,7 @@ export function compose({ context, log, activationMs }: CompositionInputs): AiSt
     const secrets = new VscodeSecretStore(context.secrets);
     const wasmPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'sql-wasm.wasm').fsPath;
 
-    const storeHost = store.add(new StoreHost(context.extensionUri.fsPath, storage, log));
+    const storeHost = store.add(new StoreHost(context.extensionUri.fsPath, storage, log, () => log.show()));
 
     for (const view of createTreeViews()) {
       store.add(view);

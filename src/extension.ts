@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { compose, type AiStudio, type TestApi } from './composition';
+import { notifyWithLog } from './vscode/notify';
 
 /**
  * Taken when this module's body runs, after the bundle's imports are evaluated. The extension host may call
@@ -24,11 +25,7 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
   } catch (err) {
     log.error(err instanceof Error ? err : new Error(String(err)));
     const message = err instanceof Error ? err.message : String(err);
-    void vscode.window.showErrorMessage(`AI Studio could not start: ${message}`, 'Show Log').then((choice) => {
-      if (choice === 'Show Log') {
-        log.show();
-      }
-    });
+    void notifyWithLog('error', `AI Studio could not start: ${message}`, () => log.show());
     return undefined;
   }
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../core/ports';
+import { notifyWithLog } from '../vscode/notify';
 import { CommandIds, type CommandKey } from './ids';
 
 /** One handler per command id: leaving one out is a compile error, not a "command not found" at runtime. */
@@ -14,10 +15,7 @@ export function registerCommands(handlers: CommandHandlers, log: Logger): vscode
         // A command runs from a click or a key press: tell the person, and keep the details in the log.
         log.error(err instanceof Error ? err : new Error(String(err)));
         const message = err instanceof Error ? err.message : String(err);
-        const choice = await vscode.window.showErrorMessage(`AI Studio: ${message}`, 'Show Log');
-        if (choice === 'Show Log') {
-          await vscode.commands.executeCommand(CommandIds.showLog);
-        }
+        await notifyWithLog('error', `AI Studio: ${message}`, () => void vscode.commands.executeCommand(CommandIds.showLog));
         return undefined;
       }
     }),

@@ -1,6 +1,5 @@
 import path from 'node:path';
-import * as vscode from 'vscode';
-import { CommandIds } from '../commands/ids';
+import type * as vscode from 'vscode';
 import type { Logger } from '../core/ports';
 import type { RecoveryNotice } from '../db/rebuild';
 import type { Store } from '../db/store';
@@ -10,6 +9,7 @@ import { BlobStore } from '../db/blobs';
 import { nodeFs } from '../db/fsPort';
 import { blobsDir, collectOrphanBlobs, openStudioStore, storeDir } from '../db/studioStore';
 import { formatBytes } from '../core/format';
+import { notifyWithLog } from './notify';
 
 /**
  * Opens the store in the background, so activation never waits on disk or on another window's lock, and tells
@@ -22,7 +22,12 @@ export class StoreHost implements vscode.Disposable {
   readonly dir: string;
   readonly blobs: BlobStore;
 
-  constructor(extensionPath: string, globalStoragePath: string, private readonly log: Logger) {
+  constructor(
+    extensionPath: string,
+    globalStoragePath: string,
+    private readonly log: Logger,
+    private readonly showLog: () => void,
+  ) {
     this.dir = storeDir(globalStoragePath);
     this.blobs = new BlobStore(nodeFs, blobsDir(globalStoragePath));
     const wasmPath = path.join(extensionPath, 'dist', 'sql-wasm.wasm');
@@ -73,20 +78,12 @@ export class StoreHost implements vscode.Disposable {
     const message =
       `AI Studio found ${notices.length === 1 ? 'a damaged file' : `${notices.length} damaged files`} in its data ` +
       `folder and recovered from its backups. The damaged files were kept in ${corruptDir(this.dir)}.`;
-    void vscode.window.showWarningMessage(message, 'Show Log').then((choice) => {
-      if (choice === 'Show Log') {
-        void vscode.commands.executeCommand(CommandIds.showLog);
-      }
-    });
+    void notifyWithLog('warning', message, this.showLog);
   }
 
   private reportFailure(err: unknown): void {
     this.log.error(err instanceof Error ? err : new Error(String(err)));
     const reason = err instanceof Error ? err.message : String(err);
-    void vscode.window.showErrorMessage(`AI Studio could not open its data: ${reason}`, 'Show Log').then((choice) => {
-      if (choice === 'Show Log') {
-        void vscode.commands.executeCommand(CommandIds.showLog);
-      }
-    });
+    void notifyWithLog('error', `AI Studio could not open its data: ${reason}`, this.showLog);
   }
 }
