@@ -5,7 +5,7 @@ import type { SecretStore } from './core/ports';
 import type { Probe } from './core/selfCheck';
 import { sizeReport } from './db/maintenance';
 import { nodeFs } from './db/fsPort';
-import { loadSqlJs, probeCapabilities } from './db/sqlJs';
+import { probeCapabilities } from './db/sqlJs';
 import type { Store } from './db/store';
 import { createTreeViews } from './views/treeViews';
 import { DisposableStore } from './vscode/lifecycle';
@@ -49,7 +49,6 @@ export function compose({ context, log, activationMs }: CompositionInputs): AiSt
     const storage = ensureGlobalStorage(context);
     const version = (context.extension.packageJSON as { version: string }).version;
     const secrets = new VscodeSecretStore(context.secrets);
-    const wasmPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'sql-wasm.wasm').fsPath;
 
     const storeHost = store.add(new StoreHost(context.extensionUri.fsPath, storage, log, () => log.show()));
 
@@ -68,7 +67,7 @@ export function compose({ context, log, activationMs }: CompositionInputs): AiSt
         activationMs: activationMs(),
         storagePath: storage,
       }),
-      probes: (): Probe[] => selfCheckProbes(wasmPath, storage, secrets, storeHost),
+      probes: (): Probe[] => selfCheckProbes(storage, secrets, storeHost),
     };
 
     for (const registration of registerCommands(
@@ -94,7 +93,7 @@ export function compose({ context, log, activationMs }: CompositionInputs): AiSt
   }
 }
 
-function selfCheckProbes(wasmPath: string, storage: string, secrets: SecretStore, storeHost: StoreHost): Probe[] {
+function selfCheckProbes(storage: string, secrets: SecretStore, storeHost: StoreHost): Probe[] {
   return [
     {
       id: 'store',
@@ -109,7 +108,7 @@ function selfCheckProbes(wasmPath: string, storage: string, secrets: SecretStore
       id: 'database',
       label: 'Database engine',
       run: async () => {
-        const caps = probeCapabilities(await loadSqlJs(wasmPath));
+        const caps = probeCapabilities(await storeHost.engine);
         if (!caps.fts4 || !caps.json1) {
           throw new Error(`SQLite ${caps.sqliteVersion} lacks ${caps.fts4 ? 'JSON1' : 'FTS4'}`);
         }

@@ -1,5 +1,5 @@
 import type { Database, SqlJsStatic } from 'sql.js';
-import { decodeRecords, type DecodedRecord } from './journal';
+import { decodeRecords } from './journal';
 import { applyRecord, configureConnection, openSnapshot } from './replay';
 import { checksumName, journalName, parseGenerations, snapshotName } from './storeFiles';
 
@@ -37,7 +37,6 @@ export interface RebuildInput {
   read(name: string): Promise<Uint8Array>;
   /** Stop after this journal (the checkpoint worker builds the snapshot for the next generation). */
   upToGeneration?: number;
-  onRecord?(record: DecodedRecord, generation: number): void;
   /** Per-connection setup (SQL functions) that replayed statements may rely on. */
   prepare?(db: Database): void;
 }
@@ -101,7 +100,6 @@ export async function rebuildDatabase(input: RebuildInput): Promise<RebuildResul
         notices.push({ file: name, problem: describe(err), consequence: 'later transactions in this journal are skipped' });
         break;
       }
-      input.onRecord?.(record, g);
       applied = record.end;
     }
     generation = g;

@@ -157,15 +157,7 @@ interface Source {
   filter(options: SearchOptions): [string, SqlValue[]];
 }
 
-interface DetailRow {
-  docid: number;
-  id: string;
-  sessionId: string | null;
-  runId: string | null;
-  label: string;
-  createdAt: number;
-  snippet: string;
-}
+type DetailRow = Omit<SearchHit, 'kind' | 'highlights' | 'score'> & { docid: number };
 
 const messageSource: Source = {
   kind: 'message',

@@ -47,3 +47,19 @@ export class SqlJsExecutor implements SqlWriter {
     return { changes: this.db.getRowsModified() };
   }
 }
+
+/**
+ * A writer that runs every statement on `inner` and reports it (after it succeeded) to `record`: how a
+ * transaction's statements are captured for the journal.
+ */
+export function recordingWriter(inner: SqlWriter, record: (sql: string, params: SqlValue[]) => void): SqlWriter {
+  return {
+    all: (sql, params) => inner.all(sql, params),
+    get: (sql, params) => inner.get(sql, params),
+    run: (sql: string, params: SqlParams = []) => {
+      const outcome = inner.run(sql, params);
+      record(sql, [...params]);
+      return outcome;
+    },
+  };
+}

@@ -7,9 +7,9 @@ import { decodeRecords, encodeRecord, tablesWritten, type Statement } from './jo
 import { acquireLock, Mutex, type Release } from './lock';
 import { rebuildDatabase, type RecoveryNotice } from './rebuild';
 import { applyRecord, openSnapshot, snapshotChecksum } from './replay';
-import { SqlJsExecutor, type SqlParams, type SqlReader, type SqlWriter } from './sql';
+import { recordingWriter, SqlJsExecutor, type SqlReader, type SqlWriter } from './sql';
 import { applyRepairs, createJournal, describeFsError, pruneGenerations, writeFileDurably, writeSnapshot } from './storeIo';
-import { journalName, lockTarget, parseGenerations, snapshotName } from './storeFiles';
+import { journalName, lockTarget, snapshotName } from './storeFiles';
 
 /**
  * The durable store: one in-memory sql.js database per window, made durable by an append-only journal and
@@ -70,38 +70,29 @@ export class Store {
   private hint: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
 
+  private db: Database;
+  private generation: number;
+  private offset: number;
+
   private constructor(
     private readonly options: StoreOptions,
-    private db: Database,
-    private generation: number,
-    private offset: number,
+    loaded: LoadedState,
     readonly notices: readonly RecoveryNotice[],
   ) {
     this.fs = options.fs ?? nodeFs;
-    this.executor = new SqlJsExecutor(db);
+    this.db = loaded.db;
+    this.executor = new SqlJsExecutor(loaded.db);
+    this.generation = loaded.generation;
+    this.offset = loaded.offset;
+    this.journal = loaded.journal;
   }
 
   static async open(options: StoreOptions): Promise<Store> {
     const fs = options.fs ?? nodeFs;
     await fs.mkdir(options.dir);
     const store = await withLock(options, async () => {
-      const names = await fs.readdir(options.dir);
-      const rebuilt = await rebuildDatabase({
-        SQL: options.SQL,
-        names,
-        read: (name) => fs.readFile(path.join(options.dir, name)),
-        prepare: (db) => options.prepare?.(db),
-      });
-      await applyRepairs(fs, options.dir, rebuilt.repairs, Date.now());
-      const opened = new Store(options, rebuilt.db, rebuilt.generation, rebuilt.offset, rebuilt.notices);
-      if (rebuilt.journalExists) {
-        opened.journal = await fs.open(path.join(options.dir, journalName(rebuilt.generation)), 'existing');
-      } else {
-        const created = await createJournal(fs, options.dir, rebuilt.generation, 'create');
-        opened.journal = created.handle;
-        opened.offset = created.length;
-      }
-      return opened;
+      const loaded = await loadFromFiles(options, fs, true);
+      return new Store(options, loaded, loaded.notices);
     });
     if (options.migrate?.needed(store.executor)) {
       try {
@@ -205,15 +196,7 @@ export class Store {
 
   private commit<T>(fn: (sql: SqlWriter) => T): Promise<T> {
     const statements: Statement[] = [];
-    const recorder: SqlWriter = {
-      all: (sql, params) => this.executor.all(sql, params),
-      get: (sql, params) => this.executor.get(sql, params),
-      run: (sql: string, params: SqlParams = []) => {
-        const outcome = this.executor.run(sql, params);
-        statements.push([sql, [...params]]);
-        return outcome;
-      },
-    };
+    const recorder = recordingWriter(this.executor, (sql, params) => statements.push([sql, params]));
     this.db.run('BEGIN');
     let result: T;
     try {
@@ -294,8 +277,8 @@ export class Store {
           await this.journal!.sync();
         }
       }
-      const names = await this.fs.readdir(dir);
-      if (!parseGenerations(names).journals.includes(this.generation + 1)) {
+      // One stat, not a folder listing: this runs before every commit.
+      if ((await this.fs.size(path.join(dir, journalName(this.generation + 1)))) === undefined) {
         return;
       }
       // Another window rotated the journal: everything up to here is in its snapshot, continue in the next one.
@@ -307,28 +290,14 @@ export class Store {
   }
 
   private async reload(holdingLock: boolean): Promise<void> {
-    const { dir, SQL } = this.options;
-    const rebuilt = await rebuildDatabase({
-      SQL,
-      names: await this.fs.readdir(dir),
-      read: (name) => this.fs.readFile(path.join(dir, name)),
-      prepare: (db) => this.options.prepare?.(db),
-    });
-    if (holdingLock) {
-      await applyRepairs(this.fs, dir, rebuilt.repairs, Date.now());
-    }
+    const loaded = await loadFromFiles(this.options, this.fs, holdingLock);
     await this.journal?.close();
     this.db.close();
-    this.db = rebuilt.db;
-    this.executor = new SqlJsExecutor(rebuilt.db);
-    this.generation = rebuilt.generation;
-    this.offset = rebuilt.offset;
-    this.journal = rebuilt.journalExists ? await this.fs.open(path.join(dir, journalName(rebuilt.generation)), 'existing') : undefined;
-    if (!this.journal && holdingLock) {
-      const created = await createJournal(this.fs, dir, rebuilt.generation, 'create');
-      this.journal = created.handle;
-      this.offset = created.length;
-    }
+    this.db = loaded.db;
+    this.executor = new SqlJsExecutor(loaded.db);
+    this.generation = loaded.generation;
+    this.offset = loaded.offset;
+    this.journal = loaded.journal;
     this.emit({ tables: ['*'], origin: 'remote' });
   }
 
@@ -389,6 +358,38 @@ export class Store {
       throw new Error('The AI Studio store is closed');
     }
   }
+}
+
+interface LoadedState {
+  db: Database;
+  generation: number;
+  offset: number;
+  /** Undefined only when the journal does not exist yet and we may not create it (no lock held). */
+  journal: FileHandlePort | undefined;
+  notices: RecoveryNotice[];
+}
+
+/** Rebuilds the database from the folder; holding the lock, it also repairs and creates what is missing. */
+async function loadFromFiles(options: StoreOptions, fs: FsPort, holdingLock: boolean): Promise<LoadedState> {
+  const { dir } = options;
+  const rebuilt = await rebuildDatabase({
+    SQL: options.SQL,
+    names: await fs.readdir(dir),
+    read: (name) => fs.readFile(path.join(dir, name)),
+    prepare: (db) => options.prepare?.(db),
+  });
+  const loaded: LoadedState = { ...rebuilt, journal: undefined };
+  if (holdingLock) {
+    await applyRepairs(fs, dir, rebuilt.repairs, Date.now());
+  }
+  if (rebuilt.journalExists) {
+    loaded.journal = await fs.open(path.join(dir, journalName(rebuilt.generation)), 'existing');
+  } else if (holdingLock) {
+    const created = await createJournal(fs, dir, rebuilt.generation, 'create');
+    loaded.journal = created.handle;
+    loaded.offset = created.length;
+  }
+  return loaded;
 }
 
 async function withLock<T>(options: StoreOptions, work: () => Promise<T>): Promise<T> {

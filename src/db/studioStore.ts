@@ -32,7 +32,7 @@ export function openStudioStore(options: StudioStoreOptions): Promise<Store> {
   });
 }
 
-export const storeFolderName = 'store';
+const storeFolderName = 'store';
 export const storeDir = (globalStoragePath: string) => path.join(globalStoragePath, storeFolderName);
 
 export const blobsDir = (globalStoragePath: string) => path.join(storeDir(globalStoragePath), 'blobs');

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { SqlJsStatic } from 'sql.js';
 import type * as vscode from 'vscode';
 import type { Logger } from '../core/ports';
 import type { RecoveryNotice } from '../db/rebuild';
@@ -19,6 +20,8 @@ const BLOB_GRACE_MS = 60 * 60 * 1000;
 
 export class StoreHost implements vscode.Disposable {
   readonly ready: Promise<Store>;
+  /** The sql.js engine, loaded once for the store and anything else that needs SQLite. */
+  readonly engine: Promise<SqlJsStatic>;
   readonly dir: string;
   readonly blobs: BlobStore;
 
@@ -32,7 +35,8 @@ export class StoreHost implements vscode.Disposable {
     this.blobs = new BlobStore(nodeFs, blobsDir(globalStoragePath));
     const wasmPath = path.join(extensionPath, 'dist', 'sql-wasm.wasm');
     const started = Date.now();
-    this.ready = loadSqlJs(wasmPath).then((SQL) =>
+    this.engine = loadSqlJs(wasmPath);
+    this.ready = this.engine.then((SQL) =>
       openStudioStore({
         dir: this.dir,
         SQL,

@@ -1,20 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { SqlJsStatic } from 'sql.js';
 import type { FsPort } from '../../../../src/db/fsPort';
 import { workerSnapshotBuilder } from '../../../../src/db/snapshotWorker';
-import { loadSqlJs } from '../../../../src/db/sqlJs';
+import { sqlJs, wasmPath, workerPath } from '../support/engine';
 import { Store, type StoreOptions } from '../../../../src/db/store';
 
 /** A real store in a temp folder, with a tiny schema, for the persistence tests. */
 
-export const repoRoot = path.resolve(__dirname, '../../../../..');
-export const wasmPath = path.join(repoRoot, 'node_modules', 'sql.js', 'dist', 'sql-wasm.wasm');
-export const workerPath = path.join(repoRoot, 'out', 'src', 'db', 'checkpointWorker.js');
-
-let engine: Promise<SqlJsStatic> | undefined;
-export const sqlEngine = () => (engine ??= loadSqlJs(wasmPath));
+export { sqlJs as sqlEngine, wasmPath, workerPath } from '../support/engine';
 
 export function tempStoreDir(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'ais-store-'));
@@ -34,7 +28,7 @@ export const itemsSchema: NonNullable<StoreOptions['migrate']> = {
 export async function openStore(dir: string, options: Partial<StoreOptions> & { fs?: FsPort } = {}): Promise<Store> {
   return Store.open({
     dir,
-    SQL: await sqlEngine(),
+    SQL: await sqlJs(),
     buildSnapshot: workerSnapshotBuilder(workerPath, wasmPath),
     migrate: itemsSchema,
     lockStaleMs: 2000,

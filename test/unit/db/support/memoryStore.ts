@@ -1,11 +1,11 @@
-import path from 'node:path';
-import type { Database, SqlJsStatic } from 'sql.js';
+import type { Database } from 'sql.js';
 import type { Clock } from '../../../../src/core/ports';
 import type { StorePort } from '../../../../src/db/repositories/storePort';
 import { migrate } from '../../../../src/db/schema/migrations';
 import { registerSearchFunctions } from '../../../../src/db/search';
-import { SqlJsExecutor, type Row, type SqlParams, type SqlReader, type SqlWriter } from '../../../../src/db/sql';
-import { loadSqlJs } from '../../../../src/db/sqlJs';
+import { configureConnection } from '../../../../src/db/replay';
+import { recordingWriter, SqlJsExecutor, type SqlParams, type SqlReader, type SqlWriter } from '../../../../src/db/sql';
+import { sqlJs } from './engine';
 
 /**
  * The non-durable test double of the store: one in-memory sql.js Database, each write() one BEGIN/COMMIT (or
@@ -13,17 +13,11 @@ import { loadSqlJs } from '../../../../src/db/sqlJs';
  * its (sql, params) list, so tests can replay that journal elsewhere and compare.
  */
 
-const repoRoot = path.resolve(__dirname, '../../../../..');
-let engine: Promise<SqlJsStatic> | undefined;
+export { sqlJs } from './engine';
 
-export function sqlJs(): Promise<SqlJsStatic> {
-  engine ??= loadSqlJs(path.join(repoRoot, 'node_modules', 'sql.js', 'dist', 'sql-wasm.wasm'));
-  return engine;
-}
-
-/** What every connection needs before use: the real store must do the same for each Database it opens. */
+/** What every connection needs before use: the real store does the same for each Database it opens. */
 export function prepareConnection(db: Database): Database {
-  db.run('PRAGMA foreign_keys = ON');
+  configureConnection(db);
   registerSearchFunctions(db);
   return db;
 }
@@ -52,15 +46,7 @@ export class MemoryStore implements StorePort {
       return Promise.reject(new Error('write() called inside write()'));
     }
     const statements: Statement[] = [];
-    const executor = this.executor;
-    const recorder: SqlWriter = {
-      all: <R extends object = Row>(sql: string, params?: SqlParams) => executor.all<R>(sql, params),
-      get: <R extends object = Row>(sql: string, params?: SqlParams) => executor.get<R>(sql, params),
-      run: (sql, params = []) => {
-        statements.push({ sql, params: [...params] });
-        return executor.run(sql, params);
-      },
-    };
+    const recorder = recordingWriter(this.executor, (sql, params) => statements.push({ sql, params }));
     this.writing = true;
     this.db.run('BEGIN');
     try {
