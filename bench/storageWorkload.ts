@@ -50,6 +50,7 @@ const noStore: StorePort = {
     throw new Error('the benchmark reads through within(sql)');
   },
   write: () => Promise.reject(new Error('the benchmark writes through within(sql)')),
+  maintain: () => Promise.reject(new Error('the benchmark writes through within(sql)')),
 };
 
 /** One chat exchange as the chat loop writes it, in one transaction: the user message, the reply, three events. */

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { rebuildDatabase } from './rebuild';
 import { snapshotChecksum } from './replay';
+import { SqlJsExecutor } from './sql';
 import { loadSqlJs } from './sqlJs';
+import { indexPendingText, pendingTextCount } from './textIndex';
 
 /**
  * Worker thread entry: builds the snapshot for a new generation from the files of the older ones, compacts it
@@ -27,6 +29,14 @@ async function build(job: CheckpointJob): Promise<{ bytes: Uint8Array; checksum:
     upToGeneration: job.generation - 1,
   });
   try {
+    // The queued text is indexed here, off the host thread, so the snapshot every window opens has a full index
+    // and the segment merges of a large index never block a window.
+    const sql = new SqlJsExecutor(rebuilt.db);
+    if (pendingTextCount(sql) > 0) {
+      rebuilt.db.run('BEGIN');
+      indexPendingText(sql);
+      rebuilt.db.run('COMMIT');
+    }
     rebuilt.db.run('VACUUM');
     const bytes = rebuilt.db.export();
     return { bytes, checksum: snapshotChecksum(bytes) };

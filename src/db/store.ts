@@ -130,6 +130,31 @@ export class Store {
     return result;
   }
 
+  /**
+   * Runs `fn` as one transaction that is NOT journaled: for work that changes how this connection stores data
+   * but not the data (indexing queued text). Other replicas do the same work on their own; a crash loses only
+   * work that is redone. Serialized with writes, so it never runs inside one's open transaction.
+   */
+  async maintain<T>(fn: (sql: SqlWriter) => T): Promise<T> {
+    this.assertOpen();
+    return this.mutex.run(() => {
+      this.assertOpen();
+      this.db.run('BEGIN');
+      try {
+        const result = fn(this.executor);
+        this.db.run('COMMIT');
+        return Promise.resolve(result);
+      } catch (err) {
+        this.db.run('ROLLBACK');
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** Applies what other windows committed since we last looked (a file watcher calls this on a hint). */
   async catchUp(): Promise<void> {
     this.assertOpen();

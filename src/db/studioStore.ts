@@ -5,10 +5,12 @@ import { latestSchemaVersion, migrate, readUserVersion } from './schema/migratio
 import { registerSearchFunctions } from './search';
 import { workerSnapshotBuilder } from './snapshotWorker';
 import { Store } from './store';
+import { TextIndexer } from './textIndexer';
 
 /**
- * AI Studio's store as the product opens it: the v1+ schema migrated in its first write, the search functions
- * registered on every connection (including replay), and checkpoints on a worker thread.
+ * AI Studio's store as the product opens it: the schema migrated in its first write, the search functions
+ * registered on every connection (including replay), checkpoints on a worker thread, and queued text indexed
+ * while the window is idle.
  */
 export interface StudioStoreOptions {
   /** The store folder (inside VS Code's global storage). */
@@ -20,8 +22,8 @@ export interface StudioStoreOptions {
   onError(error: Error): void;
 }
 
-export function openStudioStore(options: StudioStoreOptions): Promise<Store> {
-  return Store.open({
+export async function openStudioStore(options: StudioStoreOptions): Promise<Store> {
+  const store = await Store.open({
     dir: options.dir,
     SQL: options.SQL,
     buildSnapshot: workerSnapshotBuilder(options.workerPath, options.wasmPath),
@@ -30,6 +32,9 @@ export function openStudioStore(options: StudioStoreOptions): Promise<Store> {
     watch: true,
     onError: (error) => options.onError(error),
   });
+  // Lives as long as the store: its timers are unref'd and stop once the store is closed.
+  new TextIndexer(store, { onError: (error) => options.onError(error) });
+  return store;
 }
 
 const storeFolderName = 'store';

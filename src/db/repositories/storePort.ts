@@ -10,4 +10,6 @@ export interface StorePort {
   read<T>(fn: (sql: SqlReader) => T): T;
   /** One transaction: `fn` runs synchronously inside BEGIN/COMMIT; a throw rolls it back; resolves once durable. */
   write<T>(fn: (sql: SqlWriter) => T): Promise<T>;
+  /** One transaction that is not journaled: physical upkeep only, such as indexing queued text. */
+  maintain<T>(fn: (sql: SqlWriter) => T): Promise<T>;
 }

@@ -1,5 +1,6 @@
 import type { SqlReader, SqlWriter } from '../sql';
 import { v1Initial } from './v1Initial';
+import { v2DeferredIndex } from './v2DeferredIndex';
 
 /**
  * Numbered schema migrations. `migrate` runs inside the store's write transaction, so a migration that throws
@@ -15,7 +16,7 @@ export interface Migration {
   up(sql: SqlWriter): void;
 }
 
-export const migrations: readonly Migration[] = [v1Initial];
+export const migrations: readonly Migration[] = [v1Initial, v2DeferredIndex];
 
 export const latestSchemaVersion: number = migrations.length;
 

@@ -6,6 +6,7 @@ import { RunsRepository } from '../../../src/db/repositories/runs';
 import { SessionsRepository, type Session } from '../../../src/db/repositories/sessions';
 import { migrate } from '../../../src/db/schema/migrations';
 import { bm25, search, toMatchExpression, type SearchOptions } from '../../../src/db/search';
+import { searchStore } from '../../../src/db/textIndexer';
 import { SqlJsExecutor } from '../../../src/db/sql';
 import { ManualClock, openMemoryStore, sqlJs, type MemoryStore } from './support/memoryStore';
 
@@ -16,7 +17,7 @@ describe('full-text search', () => {
   let messages: MessagesRepository;
   let events: EventsRepository;
   let session: Session;
-  const find = (query: string, options?: SearchOptions) => store.read((sql) => search(sql, query, options));
+  const find = (query: string, options?: SearchOptions) => searchStore(store, query, options);
   const say = (target: Session, text: string) =>
     messages.append(target.id, null, { role: 'user', content: [{ type: 'text', text }] });
 
@@ -34,7 +35,7 @@ describe('full-text search', () => {
     const once = await say(session, 'the kettle is on the stove tonight');
     const twice = await say(session, 'kettle on, and the kettle whistles');
     await say(session, 'nothing relevant here at all');
-    const hits = find('kettle');
+    const hits = await find('kettle');
     assert.deepEqual(
       hits.map((hit) => hit.id),
       [twice.id, once.id],
@@ -49,16 +50,16 @@ describe('full-text search', () => {
     const commonTwice = await say(session, 'common common zeppelin here');
     const rareTwice = await say(session, 'common zeppelin zeppelin here');
     assert.deepEqual(
-      find('common zeppelin').map((hit) => hit.id),
+      (await find('common zeppelin')).map((hit) => hit.id),
       [rareTwice.id, commonTwice.id],
     );
-    assert.equal(find('common').length, 7);
+    assert.equal((await find('common')).length, 7);
   });
 
   it('returns a plain-text snippet with the matched words marked', async () => {
     const long = `${'filler '.repeat(40)}the secret ingredient is cardamom ${'more '.repeat(40)}`;
     const message = await say(session, long);
-    const [hit] = find('cardamom');
+    const [hit] = await find('cardamom');
     assert.equal(hit?.id, message.id);
     assert.equal(hit.kind, 'message');
     assert.equal(hit.label, 'user');
@@ -79,20 +80,20 @@ describe('full-text search', () => {
   it('searches by prefix with a trailing star, and folds case and accents', async () => {
     const message = await say(session, 'Streaming Café responses');
     assert.deepEqual(
-      find('stream*').map((hit) => hit.id),
+      (await find('stream*')).map((hit) => hit.id),
       [message.id],
     );
-    assert.deepEqual(find('stream'), [], 'without the star, whole words only');
+    assert.deepEqual(await find('stream'), [], 'without the star, whole words only');
     assert.deepEqual(
-      find('CAFE').map((hit) => hit.id),
+      (await find('CAFE')).map((hit) => hit.id),
       [message.id],
     );
     assert.deepEqual(
-      find('"café responses"').map((hit) => hit.id),
+      (await find('"café responses"')).map((hit) => hit.id),
       [message.id],
       'quoted phrase',
     );
-    assert.deepEqual(find('"responses café"'), [], 'a phrase keeps its order');
+    assert.deepEqual(await find('"responses café"'), [], 'a phrase keeps its order');
   });
 
   it('never throws on hostile input, and finds nothing in an empty query', async () => {
@@ -124,12 +125,12 @@ describe('full-text search', () => {
       'x '.repeat(500),
       'near(a b)',
     ]) {
-      assert.doesNotThrow(() => find(query), `query ${JSON.stringify(query)}`);
+      await assert.doesNotReject(() => find(query), `query ${JSON.stringify(query)}`);
     }
-    assert.deepEqual(find(''), []);
-    assert.deepEqual(find('"'), []);
-    assert.equal(find('AND').length, 1, 'operators are plain words');
-    assert.equal(find('NOT near').length, 1);
+    assert.deepEqual(await find(''), []);
+    assert.deepEqual(await find('"'), []);
+    assert.equal((await find('AND')).length, 1, 'operators are plain words');
+    assert.equal((await find('NOT near')).length, 1);
     assert.equal(store.read((sql) => sql.get<{ n: number }>('SELECT count(*) AS n FROM messages'))?.n, 1);
   });
 
@@ -154,21 +155,21 @@ describe('full-text search', () => {
     const run = await new RunsRepository(store, clock).create({ agentId: agent.id, task: 'x' });
     const runEvent = await events.append({ type: 'run.started', runId: run.id, payload: { note: 'rocket run' } });
 
-    assert.equal(find('rocket').length, 4);
+    assert.equal((await find('rocket')).length, 4);
     assert.deepEqual(
-      new Set(find('rocket', { sessionId: session.id }).map((hit) => hit.id)),
+      new Set((await find('rocket', { sessionId: session.id })).map((hit) => hit.id)),
       new Set([mine.id, event.id]),
     );
     assert.deepEqual(
-      find('rocket', { runId: run.id }).map((hit) => [hit.kind, hit.id, hit.runId, hit.label]),
+      (await find('rocket', { runId: run.id })).map((hit) => [hit.kind, hit.id, hit.runId, hit.label]),
       [['event', runEvent.id, run.id, 'run.started']],
     );
     assert.deepEqual(
-      find('launched').map((hit) => [hit.kind, hit.label, hit.snippet]),
+      (await find('launched')).map((hit) => [hit.kind, hit.label, hit.snippet]),
       [['event', 'tool.call.completed', 'shell\nrocket launched']],
     );
-    assert.equal(find('rocket', { limit: 2 }).length, 2);
-    assert.deepEqual(find('rocket', { limit: 0 }), []);
+    assert.equal((await find('rocket', { limit: 2 })).length, 2);
+    assert.deepEqual(await find('rocket', { limit: 0 }), []);
   });
 
   it('says what is missing when the ranking function was not registered', async () => {

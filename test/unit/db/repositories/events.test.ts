@@ -6,7 +6,7 @@ import { PricesRepository, costMicroUsd } from '../../../../src/db/repositories/
 import { NotFoundError } from '../../../../src/db/repositories/rows';
 import { RunsRepository } from '../../../../src/db/repositories/runs';
 import { SessionsRepository, type Session } from '../../../../src/db/repositories/sessions';
-import { search } from '../../../../src/db/search';
+import { searchStore } from '../../../../src/db/textIndexer';
 import { ManualClock, openMemoryStore, type MemoryStore } from '../support/memoryStore';
 
 describe('events repository', () => {
@@ -130,12 +130,12 @@ describe('events repository', () => {
       payload: { kind: 'overloaded', detail: ['upstream', 'capacity'] },
     });
     await events.append({ type: 'llm.error', sessionId: session.id, payload: { kind: 'overloaded' }, text: '' });
-    const hits = store.read((sql) => search(sql, 'capacity'));
+    const hits = await searchStore(store, 'capacity');
     assert.deepEqual(
       hits.map((hit) => [hit.kind, hit.id, hit.label]),
       [['event', error.id, 'llm.error']],
     );
-    assert.equal(store.read((sql) => search(sql, 'overloaded')).length, 1, 'the event with empty text is not indexed');
+    assert.equal((await searchStore(store, 'overloaded')).length, 1, 'the event with empty text is not indexed');
     assert.equal(eventText({ a: 'x', b: [1, 'y', { c: 'z' }], d: null }), 'x\ny\nz');
   });
 

@@ -3,7 +3,7 @@ import { messageText } from '../../../../src/db/repositories/messageWrites';
 import { MessagesRepository, type ContentPart } from '../../../../src/db/repositories/messages';
 import { NotFoundError } from '../../../../src/db/repositories/rows';
 import { SessionsRepository, type Session } from '../../../../src/db/repositories/sessions';
-import { search } from '../../../../src/db/search';
+import { searchStore } from '../../../../src/db/textIndexer';
 import { ManualClock, openMemoryStore, type MemoryStore } from '../support/memoryStore';
 
 const text = (value: string): ContentPart[] => [{ type: 'text', text: value }];
@@ -84,17 +84,17 @@ describe('messages repository', () => {
     const partial = await messages.update(streaming.id, { content: text('the quick brown') });
     assert.equal(partial.updatedAt, clock.time);
     assert.equal(partial.createdAt, streaming.createdAt);
-    assert.equal(store.read((sql) => search(sql, 'brown')).length, 1);
+    assert.equal((await searchStore(store, 'brown')).length, 1);
     await messages.update(streaming.id, { content: text('the quick red fox') });
     const final = await messages.update(streaming.id, { status: 'cancelled' });
     assert.equal(final.status, 'cancelled');
     assert.deepEqual(final.content, text('the quick red fox'));
     assert.deepEqual(
-      store.read((sql) => search(sql, 'brown')),
+      (await searchStore(store, 'brown')),
       [],
       'the old text left the index',
     );
-    assert.equal(store.read((sql) => search(sql, 'fox'))[0]?.id, streaming.id);
+    assert.equal((await searchStore(store, 'fox'))[0]?.id, streaming.id);
 
     const failed = await messages.update(streaming.id, {
       status: 'error',

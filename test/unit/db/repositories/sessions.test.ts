@@ -5,7 +5,7 @@ import { MessagesRepository } from '../../../../src/db/repositories/messages';
 import { NotFoundError } from '../../../../src/db/repositories/rows';
 import { RunsRepository } from '../../../../src/db/repositories/runs';
 import { SessionsRepository } from '../../../../src/db/repositories/sessions';
-import { search } from '../../../../src/db/search';
+import { searchStore } from '../../../../src/db/textIndexer';
 import { ManualClock, openMemoryStore, type MemoryStore } from '../support/memoryStore';
 
 const text = (value: string) => [{ type: 'text' as const, text: value }];
@@ -119,7 +119,7 @@ describe('sessions repository', () => {
     assert.equal(messages.get(message.id), undefined);
     assert.deepEqual(events.list({ sessionId: session.id }), []);
     assert.deepEqual(
-      store.read((sql) => search(sql, 'zebra')).map((hit) => hit.sessionId),
+      (await searchStore(store, 'zebra')).map((hit) => hit.sessionId),
       [keep.id],
       'the index forgot the deleted rows',
     );

@@ -40,6 +40,7 @@ describe('schema migrations', () => {
       'blob_refs',
       'events',
       'events_fts',
+      'fts_pending',
       'messages',
       'messages_fts',
       'prices',
@@ -48,8 +49,9 @@ describe('schema migrations', () => {
       'sessions',
       'settings',
     ]);
-    assert.equal(objects(store, 'trigger').length, 14, 'four search and three blob triggers per indexed table');
+    assert.equal(objects(store, 'trigger').length, 16, 'five search and three blob triggers per indexed table');
     assert.ok(objects(store, 'index').includes('messages_by_parent'));
+    assert.deepEqual(objects(store, 'view'), ['events_indexed', 'messages_indexed']);
   });
 
   it('makes the core tables STRICT', async () => {
@@ -64,6 +66,7 @@ describe('schema migrations', () => {
       'agents',
       'blob_refs',
       'events',
+      'fts_pending',
       'messages',
       'prices',
       'run_items',
@@ -98,7 +101,7 @@ describe('schema migrations', () => {
 
   it('rolls back the DDL and user_version of a migration that throws halfway, and says which one', async () => {
     const failing: Migration = {
-      version: 2,
+      version: latestSchemaVersion + 1,
       name: 'add notes',
       up: (sql) => {
         sql.run('CREATE TABLE notes (id TEXT NOT NULL PRIMARY KEY) STRICT');
@@ -108,7 +111,7 @@ describe('schema migrations', () => {
     };
     await assert.rejects(
       store.write((sql) => migrate(sql, [...migrations, failing])),
-      /Migration 2 \(add notes\) failed: disk says no/,
+      new RegExp(`Migration ${latestSchemaVersion + 1} \\(add notes\\) failed: disk says no`),
     );
     assert.equal(userVersion(store), 0, 'not even version 1 stays: one transaction');
     assert.deepEqual(objects(store, 'table'), []);
@@ -118,7 +121,7 @@ describe('schema migrations', () => {
       store.write((sql) => migrate(sql, [...migrations, failing])),
       /disk says no/,
     );
-    assert.equal(userVersion(store), 1);
+    assert.equal(userVersion(store), latestSchemaVersion);
     assert.ok(!objects(store, 'table').includes('notes'));
     const columns = store.read((sql) =>
       sql.all<{ name: string }>('SELECT name FROM pragma_table_info(?)', ['sessions']).map((row) => row.name),

@@ -5,6 +5,8 @@ import { MessagesRepository } from '../../../../src/db/repositories/messages';
 import { SessionsRepository } from '../../../../src/db/repositories/sessions';
 import { latestSchemaVersion, readUserVersion } from '../../../../src/db/schema/migrations';
 import { search } from '../../../../src/db/search';
+import { pendingTextCount } from '../../../../src/db/textIndex';
+import { searchStore } from '../../../../src/db/textIndexer';
 import { openStudioStore } from '../../../../src/db/studioStore';
 import { sqlEngine, tempStoreDir, wasmPath, workerPath } from './fixture';
 
@@ -29,16 +31,33 @@ describe('the studio store', function () {
     await store.close();
 
     const replayed = await open();
-    const hits = replayed.read((sql) => search(sql, 'branch*'));
+    const hits = await searchStore(replayed, 'branch*');
     assert.equal(hits.length, 2, JSON.stringify(hits));
     await replayed.checkpoint();
     await replayed.close();
 
     const fromSnapshot = await open();
+    // The checkpoint worker indexed the queue before writing the snapshot, so nothing waits for this window.
+    assert.equal(fromSnapshot.read(pendingTextCount), 0);
     assert.deepEqual(
       fromSnapshot.read((sql) => search(sql, 'edit').map((hit) => hit.snippet)),
       ['Every edit starts a new branch.'],
     );
     await fromSnapshot.close();
+  });
+
+  it('indexes new text while the window is idle, without a search asking for it', async () => {
+    const store = await open();
+    const session = await new SessionsRepository(store, systemClock).create({ title: 'Idle' });
+    await new MessagesRepository(store, systemClock).append(session.id, null, {
+      role: 'user',
+      content: [{ type: 'text', text: 'Index me when nothing else is happening.' }],
+    });
+    assert.equal(store.read(pendingTextCount), 1, 'the commit only queued the text');
+    while (store.read(pendingTextCount) > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(store.read((sql) => search(sql, 'happening')).length, 1);
+    await store.close();
   });
 });

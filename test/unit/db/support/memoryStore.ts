@@ -64,6 +64,22 @@ export class MemoryStore implements StorePort {
     }
   }
 
+  /** Like the real store: a transaction that is not journaled (physical upkeep such as indexing). */
+  maintain<T>(fn: (sql: SqlWriter) => T): Promise<T> {
+    if (this.writing) {
+      return Promise.reject(new Error('maintain() called inside write()'));
+    }
+    this.db.run('BEGIN');
+    try {
+      const result = fn(this.executor);
+      this.db.run('COMMIT');
+      return Promise.resolve(result);
+    } catch (error) {
+      rollback(this.db);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
   close(): void {
     this.db.close();
   }
