@@ -118,7 +118,7 @@ class Attempt {
         (err: unknown) => {
           clearTimeout(timer);
           signal.removeEventListener('abort', onAbort);
-          reject(err);
+          reject(err instanceof Error ? err : new Error(String(err)));
         },
       );
     });

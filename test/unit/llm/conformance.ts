@@ -50,6 +50,8 @@ export interface ConformanceFixture {
   streamsReasoning: boolean;
   /** Scenarios the provider's protocol cannot express, with the reason; they get no test. */
   unsupported?: Partial<Record<Scenario, string>>;
+  /** Request parameters the provider's API rejects, so the adapter must leave them out, with the reason. */
+  droppedParameters?: Partial<Record<'temperature', string>>;
 }
 
 const fastWatchdogs: Watchdogs = { firstByteMs: 400, idleMs: 400 };
@@ -111,7 +113,7 @@ export function describeProviderConformance(fixture: ConformanceFixture): void {
       assert.deepEqual(sent, {
         model: modelFor('ok'),
         system: 'You are terse.',
-        temperature: 0.3,
+        temperature: fixture.droppedParameters?.temperature === undefined ? 0.3 : undefined,
         maxTokens: 256,
         stop: ['END'],
         toolNames: [],
