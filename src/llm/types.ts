@@ -34,6 +34,11 @@ export interface ChatRequest {
   tools?: ToolSpec[];
 }
 
+/**
+ * Token counts of one call, in one convention for every provider (adapters convert): `inputTokens` is the whole
+ * prompt, cached parts included (as OpenAI and Gemini count; Anthropic's adapter adds its cache figures back in),
+ * and `outputTokens` is everything generated, hidden reasoning included (as every provider bills it).
+ */
 export interface Usage {
   inputTokens: number;
   outputTokens: number;

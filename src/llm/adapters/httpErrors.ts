@@ -19,9 +19,10 @@ export interface HttpFailure {
   now?: number;
 }
 
-const CONTEXT_LENGTH = /context[_ ]length|context window|too many tokens|maximum context|prompt is too long|input is too long|exceeds the maximum/i;
+const CONTEXT_LENGTH =
+  /context[_ ]length|context window|context size|exceed_context_size|too many tokens|maximum context|prompt is too long|input is too long|exceeds the maximum/i;
 const CONTENT_FILTER = /content[_ ]filter|content management policy|responsible ?ai|safety|blocked/i;
-const QUOTA = /insufficient_quota|quota|billing|spend(ing)? (cap|limit)|credit balance/i;
+const QUOTA = /insufficient_quota|quota|billing|spend(ing)? (cap|limit)|credit balance|usage limit/i;
 
 export function httpFailure(failure: HttpFailure): ProviderError {
   const { provider, status } = failure;
