@@ -1,14 +1,26 @@
 import * as vscode from 'vscode';
+import { ask } from './commands/askCommand';
+import { providerCommands } from './commands/providerCommands';
+import type { ProviderServices } from './commands/providerServices';
 import { registerCommands } from './commands/register';
 import { formatBytes } from './core/format';
-import type { SecretStore } from './core/ports';
+import type { Logger, SecretStore } from './core/ports';
 import type { Probe } from './core/selfCheck';
 import { sizeReport } from './db/maintenance';
 import { nodeFs } from './db/fsPort';
 import { probeCapabilities } from './db/sqlJs';
 import type { Store } from './db/store';
+import { createAdapter } from './llm/providerFactory';
+import type { ProviderRow } from './views/providersModel';
+import { createProvidersView } from './views/providersView';
 import { createTreeViews } from './views/treeViews';
+import { AnswerDocuments } from './vscode/answerDocuments';
 import { DisposableStore } from './vscode/lifecycle';
+import { ProviderKeys } from './vscode/providerKeys';
+import { ProviderSettings } from './vscode/providerSettings';
+import { ProviderStatus } from './vscode/providerStatus';
+import { ProviderTestResults } from './vscode/providerTests';
+import { recordingLogger } from './vscode/recordingLogger';
 import { VscodeSecretStore } from './vscode/secretStore';
 import { StoreHost } from './vscode/storeHost';
 import { ensureGlobalStorage, probeWritable } from './vscode/storage';
@@ -34,6 +46,20 @@ export interface TestApi {
   store: Promise<Store>;
   /** Every message between a panel and the host, so tests can see a real webview load and answer. */
   onPanelTraffic: vscode.Event<PanelTraffic>;
+  providers: ProvidersTestApi;
+}
+
+export interface ProvidersTestApi {
+  /** What the Providers view shows now. */
+  rows(): Promise<ProviderRow[]>;
+  /** Fires when settings, keys or test results change. */
+  onDidChange: vscode.Event<void>;
+  /** Every line AI Studio logged in this session (test runs only keep them). */
+  logLines(): readonly string[];
+  /** All of globalState as JSON, to prove that no key is kept there. */
+  globalStateJson(): string;
+  /** The current text of an Ask answer document. */
+  answerText(uri: string): string | undefined;
 }
 
 export interface CompositionInputs {
@@ -43,18 +69,37 @@ export interface CompositionInputs {
   activationMs: () => number;
 }
 
-export function compose({ context, log, activationMs }: CompositionInputs): AiStudio {
+export function compose({ context, log: channel, activationMs }: CompositionInputs): AiStudio {
   const store = new DisposableStore();
   try {
+    const testMode = context.extensionMode === vscode.ExtensionMode.Test;
+    const logLines: string[] = [];
+    const log: Logger = testMode ? recordingLogger(channel, logLines) : channel;
+    const showLog = () => channel.show();
     const storage = ensureGlobalStorage(context);
     const version = (context.extension.packageJSON as { version: string }).version;
     const secrets = new VscodeSecretStore(context.secrets);
 
-    const storeHost = store.add(new StoreHost(context.extensionUri.fsPath, storage, log, () => log.show()));
+    const storeHost = store.add(new StoreHost(context.extensionUri.fsPath, storage, log, showLog));
 
     for (const view of createTreeViews()) {
       store.add(view);
     }
+
+    const providerSettings = store.add(new ProviderSettings(log));
+    const providerTests = store.add(new ProviderTestResults(context.globalState));
+    const status = store.add(new ProviderStatus(providerSettings, new ProviderKeys(secrets), providerTests, context.secrets.onDidChange));
+    store.add(createProvidersView(status));
+    const answers = store.add(new AnswerDocuments());
+    const providerServices: ProviderServices = {
+      status,
+      log,
+      showLog,
+      createAdapter,
+      answers,
+      memento: context.globalState,
+      priceOverrides: () => providerSettings.priceOverrides(),
+    };
 
     const panelTraffic = store.add(new vscode.EventEmitter<PanelTraffic>());
     const overviewServices = {
@@ -73,8 +118,10 @@ export function compose({ context, log, activationMs }: CompositionInputs): AiSt
     for (const registration of registerCommands(
       {
         showOverview: () => OverviewPanel.show(overviewServices),
-        showLog: () => log.show(),
+        showLog,
         openSettings: () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${context.extension.id}`),
+        ask: (arg?: unknown) => ask(providerServices, arg),
+        ...providerCommands(providerServices),
       },
       log,
     )) {
@@ -84,7 +131,20 @@ export function compose({ context, log, activationMs }: CompositionInputs): AiSt
 
     return {
       version,
-      testApi: { secrets, globalStoragePath: storage, activationMs, onPanelTraffic: panelTraffic.event, store: storeHost.ready },
+      testApi: {
+        secrets,
+        globalStoragePath: storage,
+        activationMs,
+        onPanelTraffic: panelTraffic.event,
+        store: storeHost.ready,
+        providers: {
+          rows: () => status.rows(),
+          onDidChange: status.onDidChange,
+          logLines: () => logLines,
+          globalStateJson: () => JSON.stringify(Object.fromEntries(context.globalState.keys().map((key) => [key, context.globalState.get(key)]))),
+          answerText: (uri) => answers.text(vscode.Uri.parse(uri)),
+        },
+      },
       dispose: () => store.dispose(),
     };
   } catch (err) {

@@ -6,6 +6,11 @@ export const CommandIds = {
   showOverview: 'aiStudio.showOverview',
   showLog: 'aiStudio.showLog',
   openSettings: 'aiStudio.openSettings',
+  ask: 'aiStudio.ask',
+  setApiKey: 'aiStudio.setApiKey',
+  removeApiKey: 'aiStudio.removeApiKey',
+  testConnection: 'aiStudio.testConnection',
+  openProviderSettings: 'aiStudio.openProviderSettings',
 } as const;
 
 export type CommandKey = keyof typeof CommandIds;

@@ -15,7 +15,8 @@ export function registerCommands(handlers: CommandHandlers, log: Logger): vscode
         // A command runs from a click or a key press: tell the person, and keep the details in the log.
         log.error(err instanceof Error ? err : new Error(String(err)));
         const message = err instanceof Error ? err.message : String(err);
-        await notifyWithLog('error', `AI Studio: ${message}`, () => void vscode.commands.executeCommand(CommandIds.showLog));
+        // Not awaited: the command settles now, whether or not the person ever dismisses the notification.
+        void notifyWithLog('error', `AI Studio: ${message}`, () => void vscode.commands.executeCommand(CommandIds.showLog));
         return undefined;
       }
     }),

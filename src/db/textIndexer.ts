@@ -34,7 +34,7 @@ export class TextIndexer {
   ) {
     this.quietMs = options.quietMs ?? 500;
     this.maxDelayMs = options.maxDelayMs ?? 5_000;
-    this.batch = options.batch ?? 1_000;
+    this.batch = options.batch ?? 200;
     this.subscription = store.onDidChange(() => this.schedule());
     // A store opened from a journal may hold rows queued before the last session ended.
     this.schedule();

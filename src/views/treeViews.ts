@@ -2,9 +2,9 @@ import * as vscode from 'vscode';
 import { ViewIds } from './viewIds';
 
 /**
- * The four views of the AI Studio container. Each view's data arrives with its feature (agents, sessions, runs,
- * providers); until a feature supplies items, the provider reports an empty tree and VS Code shows the view's
- * welcome content from package.json, with its buttons.
+ * The views of the AI Studio container that have no data yet. Each view's data arrives with its feature (agents,
+ * sessions, runs); until a feature supplies items, the provider reports an empty tree and VS Code shows the
+ * view's welcome content from package.json, with its buttons. Providers has its own view (providersView.ts).
  */
 
 class EmptyTreeDataProvider implements vscode.TreeDataProvider<never> {
@@ -18,7 +18,7 @@ class EmptyTreeDataProvider implements vscode.TreeDataProvider<never> {
 }
 
 export function createTreeViews(): vscode.TreeView<never>[] {
-  return Object.values(ViewIds).map((id) =>
-    vscode.window.createTreeView(id, { treeDataProvider: new EmptyTreeDataProvider(), showCollapseAll: false }),
-  );
+  return Object.values(ViewIds)
+    .filter((id) => id !== ViewIds.providers)
+    .map((id) => vscode.window.createTreeView(id, { treeDataProvider: new EmptyTreeDataProvider(), showCollapseAll: false }));
 }

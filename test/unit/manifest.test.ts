@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CommandIds } from '../../src/commands/ids';
+import { providerSettingKeys } from '../../src/core/providerConfig';
 import { ViewIds, viewContainerId } from '../../src/views/viewIds';
 
 /** The contributions in package.json and the ids the code uses must never drift apart. */
@@ -16,11 +17,13 @@ interface Manifest {
     views: Record<string, { id: string; name: string }[]>;
     viewsWelcome: { view: string; contents: string }[];
     viewsContainers: { activitybar: { id: string; title: string }[] };
-    configuration: { properties: Record<string, unknown> };
+    configuration: { id: string; title: string; properties: Record<string, { scope?: string; markdownDescription?: string }> }[];
+    menus: Record<string, { command: string; when?: string; group?: string }[]>;
   };
 }
 const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as Manifest;
 const contributed = manifest.contributes.commands.map((c) => c.command).sort();
+const settings = Object.assign({}, ...manifest.contributes.configuration.map((section) => section.properties)) as Manifest['contributes']['configuration'][number]['properties'];
 
 describe('package.json contributions', () => {
   it('contributes exactly the commands the code registers', () => {
@@ -71,8 +74,32 @@ describe('package.json contributions', () => {
   });
 
   it('declares every setting the code reads', () => {
-    const source = readFileSync(path.join(repoRoot, 'src', 'vscode', 'config.ts'), 'utf8');
-    const read = [...source.matchAll(/config\.get<[^>]+>\('([\w.]+)'/g)].map((m) => `aiStudio.${m[1]!}`).sort();
-    assert.deepEqual(Object.keys(manifest.contributes.configuration.properties).sort(), read);
+    const source = ['config.ts', 'providerSettings.ts']
+      .map((file) => readFileSync(path.join(repoRoot, 'src', 'vscode', file), 'utf8'))
+      .join('\n');
+    const read = [...source.matchAll(/config\.get<[^>]+>\('([\w.]+)'/g)].map((m) => m[1]!);
+    const expected = [...read, ...providerSettingKeys].map((key) => `aiStudio.${key}`).sort();
+    assert.deepEqual(Object.keys(settings).sort(), expected);
+  });
+
+  it('describes every setting, and lets only user settings choose where requests (and keys) go', () => {
+    for (const [id, setting] of Object.entries(settings)) {
+      assert.ok(setting.markdownDescription, `${id} has a description`);
+      if (/\.(baseUrl|endpoint|host|deployment|apiVersion|openaiCompatible)$/.test(id)) {
+        // A workspace's .vscode/settings.json must not be able to point a provider (and its key) elsewhere.
+        assert.equal(setting.scope, 'application', id);
+      }
+    }
+    assert.ok(!Object.keys(settings).some((id) => /key|secret|token|password/i.test(id.replace('aiStudio.', ''))), 'no setting holds a secret');
+  });
+
+  it('puts only contributed commands in menus, and offers the provider actions inline on Providers rows', () => {
+    for (const [menu, items] of Object.entries(manifest.contributes.menus)) {
+      for (const item of items) {
+        assert.ok(contributed.includes(item.command), `${menu} lists ${item.command}, which is not contributed`);
+      }
+    }
+    const inline = manifest.contributes.menus['view/item/context']!.filter((i) => i.group?.startsWith('inline') && i.when?.includes(`view == ${ViewIds.providers}`));
+    assert.deepEqual(inline.map((i) => i.command).sort(), [CommandIds.openProviderSettings, CommandIds.setApiKey, CommandIds.testConnection].sort());
   });
 });
