@@ -128,7 +128,7 @@ describe('Ask an OpenAI-compatible endpoint from the palette (e2e)', function ()
 
     await page.locator('.tabs-container .tab', { hasText: 'Answer 1 (fake-ok).md' }).waitFor();
     const text = await answerText(page, 'Question to fake-ok** (fake)');
-    assert.match(text, /`fake-ok`·fake·42tokensin\/12out·firsttoken[\d.]+m?s·total[\d.]+m?s·complete$/);
+    assert.match(text, /`fake-ok`·fake·42tokensin\/12out·\$0·firsttoken[\d.]+m?s·total[\d.]+m?s·complete$/);
     assert.match(text, /Withlines1-3of`sample\.js`ascontext/);
     mkdirSync(screenshots, { recursive: true });
     await page.screenshot({ path: path.join(screenshots, 'ask-answer.png') });

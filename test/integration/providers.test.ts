@@ -144,7 +144,7 @@ describe('providers and keys in a real extension host', function () {
     assert.equal(document.languageId, 'markdown');
     const text = api.providers.answerText(outcome.uri)!;
     assert.ok(text.includes(FAKE_ANSWER), text);
-    assert.match(text, /`fake-ok` · fake · 42 tokens in \/ 12 out · first token [\d.]+ m?s · total [\d.]+ m?s · complete\n$/);
+    assert.match(text, /`fake-ok` · fake · 42 tokens in \/ 12 out · \$0 · first token [\d.]+ m?s · total [\d.]+ m?s · complete\n$/);
     assert.ok(vscode.window.visibleTextEditors.some((e) => e.document.uri.toString() === outcome.uri), 'shown in an editor');
     const chat = fake.requests.find((r) => r.url === '/v1/chat/completions');
     assert.ok(JSON.stringify(chat?.body).includes('Say hello.'));
