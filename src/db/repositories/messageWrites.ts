@@ -88,6 +88,45 @@ export class MessageWrites {
     return changes;
   }
 
+  /**
+   * Copies the conversation that leads to `leafId` (root first) into `targetSessionId`, as a new first line of
+   * messages with new ids: what "fork to a new session" needs. Contents, statuses, models and times are kept, so
+   * the copy reads like the original; a reply still streaming is copied as incomplete, because nothing will ever
+   * finish the copy. The last copy becomes the target session's head. Returns the copies, root first.
+   */
+  copyPath(leafId: string, targetSessionId: string): Message[] {
+    required(this.sql.get('SELECT 1 AS found FROM sessions WHERE id = ?', [targetSessionId]), 'session', targetSessionId);
+    const copies: Message[] = [];
+    let parentId: string | null = null;
+    for (const original of selectPath(this.sql, leafId)) {
+      const id = this.newId();
+      this.sql.run(`INSERT INTO messages (${messageColumns}, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+        id,
+        targetSessionId,
+        parentId,
+        original.role,
+        toJson(original.content, 'content'),
+        original.status === 'streaming' ? 'incomplete' : original.status,
+        original.agentVersionId,
+        original.model,
+        toJsonOrNull(original.error, 'error'),
+        original.createdAt,
+        original.updatedAt,
+        messageText(original.content),
+      ]);
+      copies.push(required(selectMessage(this.sql, id), 'message', id));
+      parentId = id;
+    }
+    if (parentId !== null) {
+      this.sql.run('UPDATE sessions SET head_message_id = ?, updated_at = max(updated_at, ?) WHERE id = ?', [
+        parentId,
+        nowMs(this.clock),
+        targetSessionId,
+      ]);
+    }
+    return copies;
+  }
+
   private insert(sessionId: string, parentId: string | null, input: NewMessage): Message {
     const id = this.newId();
     const now = nowMs(this.clock);
@@ -165,6 +204,31 @@ export function selectChildren(sql: SqlReader, sessionId: string, parentId: stri
       `SELECT ${messageColumns} FROM messages WHERE session_id = ? AND parent_id IS ? ORDER BY created_at, seq`,
       [sessionId, parentId],
     )
+    .map(toMessage);
+}
+
+/** The conversation that leads to `leafId`: root first, `leafId` last (the same walk as MessagesRepository.path). */
+export function selectPath(sql: SqlReader, leafId: string): Message[] {
+  required(selectMessage(sql, leafId), 'message', leafId);
+  const columns = messageColumns.replace(/(^|, )/g, '$1m.');
+  return sql
+    .all<MessageRow>(
+      `WITH RECURSIVE chain(id, depth) AS (
+         SELECT ?, 0
+         UNION ALL
+         SELECT m.parent_id, chain.depth + 1 FROM messages m JOIN chain ON m.id = chain.id
+         WHERE m.parent_id IS NOT NULL
+       )
+       SELECT ${columns} FROM chain JOIN messages m ON m.id = chain.id ORDER BY chain.depth DESC`,
+      [leafId],
+    )
+    .map(toMessage);
+}
+
+/** Every message with this status, across sessions, oldest first (e.g. replies left streaming by a crash). */
+export function selectWithStatus(sql: SqlReader, status: MessageStatus): Message[] {
+  return sql
+    .all<MessageRow>(`SELECT ${messageColumns} FROM messages WHERE status = ? ORDER BY created_at, seq`, [status])
     .map(toMessage);
 }
 

@@ -6,6 +6,7 @@ import {
   messageColumns,
   selectChildren,
   selectMessage,
+  selectWithStatus,
   toMessage,
   type MessageRow,
 } from './messageWrites';
@@ -86,6 +87,11 @@ export class MessagesRepository {
     return this.store.write((sql) => this.within(sql).update(id, changes));
   }
 
+  /** Copies the path root..`leafId` into another session with new ids (fork); see MessageWrites.copyPath. */
+  copyPath(leafId: string, targetSessionId: string): Promise<Message[]> {
+    return this.store.write((sql) => this.within(sql).copyPath(leafId, targetSessionId));
+  }
+
   /** Deletes a message and its replies; the session's head moves up if it was among them. */
   deleteSubtree(id: string): Promise<number> {
     return this.store.write((sql) => this.within(sql).deleteSubtree(id));
@@ -140,6 +146,11 @@ export class MessagesRepository {
         ])
         .map(toMessage),
     );
+  }
+
+  /** Every message with this status, across sessions, oldest first (e.g. replies left streaming by a crash). */
+  listWithStatus(status: MessageStatus): Message[] {
+    return this.store.read((sql) => selectWithStatus(sql, status));
   }
 
   /** The end of the newest line of replies under `id` (itself if none): where to go when picking a branch. */

@@ -72,6 +72,16 @@ export class SessionsRepository {
     return this.store.write((sql) => this.within(sql).setHead(id, messageId));
   }
 
+  /** The agent the session's next messages go to (null: none). Not activity: the session keeps its place. */
+  setAgent(id: string, agentId: string | null): Promise<Session> {
+    return this.store.write((sql) => this.within(sql).setAgent(id, agentId));
+  }
+
+  /** Gives an untitled session a title; a session someone already named keeps its name. Returns whether it did. */
+  nameIfUntitled(id: string, title: string): Promise<boolean> {
+    return this.store.write((sql) => this.within(sql).nameIfUntitled(id, title));
+  }
+
   /** Deletes the session with its messages and events (run items that used it keep their other data). */
   delete(id: string): Promise<void> {
     return this.store.write((sql) => this.within(sql).delete(id));
@@ -149,6 +159,29 @@ export class SessionWrites {
       throw new Error(`Message ${messageId} belongs to session ${message.session_id}, not ${id}`);
     }
     return this.updateColumn(id, 'head_message_id', messageId);
+  }
+
+  setAgent(id: string, agentId: string | null): Session {
+    if (agentId !== null) {
+      required(this.sql.get('SELECT 1 AS found FROM agents WHERE id = ?', [agentId]), 'agent', agentId);
+    }
+    if (this.sql.run('UPDATE sessions SET agent_id = ? WHERE id = ?', [agentId, id]).changes === 0) {
+      throw new NotFoundError('session', id);
+    }
+    return required(selectSession(this.sql, id), 'session', id);
+  }
+
+  /**
+   * Sets the title only while it is empty, in the statement itself, so a rename another window committed first
+   * wins. An empty title is what "not named yet" means: sessions are created with '' unless named.
+   */
+  nameIfUntitled(id: string, title: string): boolean {
+    required(selectSession(this.sql, id), 'session', id);
+    const trimmed = title.trim();
+    if (trimmed === '') {
+      return false;
+    }
+    return this.sql.run("UPDATE sessions SET title = ? WHERE id = ? AND title = ''", [trimmed, id]).changes > 0;
   }
 
   delete(id: string): void {

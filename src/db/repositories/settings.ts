@@ -72,6 +72,12 @@ export class SettingWrites {
     private readonly clock: Clock,
   ) {}
 
+  /** The stored value inside the caller's transaction (unchecked: the caller parses it). */
+  get(key: string): JsonValue | undefined {
+    const row = this.sql.get<{ value: string }>('SELECT value FROM settings WHERE key = ?', [key]);
+    return row === undefined ? undefined : fromJson(row.value);
+  }
+
   set(key: string, value: JsonValue): void {
     this.sql.run(
       `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)

@@ -1,0 +1,101 @@
+import type { Agent } from '../../db/repositories/agents';
+import type { Message } from '../../db/repositories/messages';
+import { NotFoundError } from '../../db/repositories/rows';
+import type { Session } from '../../db/repositories/sessions';
+import type { ChatSnapshot } from '../../protocol/chat';
+import type { ChatRepositories } from './chatRepositories';
+import { ChatRequestError } from './chatTypes';
+import { CALL_EVENT_TYPES, callEventsByMessage, toAgentView, toMessageView } from './chatViews';
+
+/**
+ * A session as the chat panel sees it (snapshot, agent and model for the next message), and the session-level
+ * changes: which agent and model answer next, and fork. The model override is window-independent app state, so
+ * it lives in the settings table (`chat.sessionModel.<id>`), not in memory: a reload keeps it.
+ */
+
+const MODEL_PREFIX = 'chat.sessionModel.';
+
+export type SessionInfo = Pick<ChatSnapshot, 'session' | 'agent' | 'modelOverride' | 'agents'>;
+
+/** The streaming reply's newest text, which may be ahead of what was saved. */
+export interface LiveReply {
+  id: string;
+  text: string;
+  reasoning: string;
+}
+
+export class SessionState {
+  constructor(private readonly repos: ChatRepositories) {}
+
+  modelOverride(sessionId: string): string | null {
+    const value = this.repos.settings.get(`${MODEL_PREFIX}${sessionId}`);
+    return typeof value === 'string' && value.trim() !== '' ? value : null;
+  }
+
+  async setAgent(sessionId: string, agentId: string, model: string | null): Promise<void> {
+    if (this.repos.agents.get(agentId) === undefined) {
+      throw new ChatRequestError('That agent no longer exists.');
+    }
+    const override = model?.trim() || null;
+    await this.repos.store.write((sql) => {
+      this.repos.sessions.within(sql).setAgent(sessionId, agentId);
+      const settings = this.repos.settings.within(sql);
+      if (override === null) {
+        settings.delete(`${MODEL_PREFIX}${sessionId}`);
+      } else {
+        settings.set(`${MODEL_PREFIX}${sessionId}`, override);
+      }
+    });
+  }
+
+  /** One transaction: the session, the copied path and the model override, or nothing. */
+  async fork(message: Message): Promise<Session> {
+    const source = this.requireSession(message.sessionId);
+    const override = this.modelOverride(source.id);
+    return this.repos.store.write((sql) => {
+      const title = source.title === '' ? '' : `${source.title} (fork)`;
+      const session = this.repos.sessions.within(sql).create({ agentId: source.agentId, title });
+      this.repos.messages.within(sql).copyPath(message.id, session.id);
+      if (override !== null) {
+        this.repos.settings.within(sql).set(`${MODEL_PREFIX}${session.id}`, override);
+      }
+      return session;
+    });
+  }
+
+  sessionInfo(sessionId: string): SessionInfo {
+    const session = this.requireSession(sessionId);
+    const agent = session.agentId === null ? undefined : this.repos.agents.get(session.agentId);
+    const agents = this.repos.agents.list();
+    // An archived agent is hidden from the picker, except as the one this session already uses.
+    if (agent !== undefined && !agents.some((listed) => listed.id === agent.id)) {
+      agents.push(agent);
+    }
+    return {
+      session: { id: session.id, title: session.title, agentId: session.agentId },
+      agent: agent === undefined ? null : toAgentView(agent),
+      modelOverride: this.modelOverride(sessionId),
+      agents: agents.map((listed: Agent) => toAgentView(listed)),
+    };
+  }
+
+  snapshot(sessionId: string, leafId: string | undefined, live: LiveReply | undefined): ChatSnapshot {
+    const info = this.sessionInfo(sessionId);
+    const messages = this.repos.messages.listBySession(sessionId);
+    const calls = callEventsByMessage(this.repos.events.list({ sessionId }, { types: CALL_EVENT_TYPES }));
+    if (leafId !== undefined && !messages.some((message) => message.id === leafId)) {
+      throw new ChatRequestError(`Message ${leafId} is not part of this session.`);
+    }
+    const views = messages.map((message) => toMessageView(message, calls.get(message.id), live?.id === message.id ? live : undefined));
+    const head = this.requireSession(sessionId).headMessageId;
+    return { ...info, messages: views, leafId: leafId ?? head, streamingId: live?.id ?? null };
+  }
+
+  private requireSession(sessionId: string): Session {
+    const session = this.repos.sessions.get(sessionId);
+    if (session === undefined) {
+      throw new NotFoundError('session', sessionId);
+    }
+    return session;
+  }
+}

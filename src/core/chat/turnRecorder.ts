@@ -1,0 +1,148 @@
+import type { NewEvent, StudioEvent } from '../../db/repositories/events';
+import type { Message, MessageStatus } from '../../db/repositories/messages';
+import type { JsonObject, JsonValue } from '../../db/repositories/rows';
+import type { CollectedAnswer } from '../../llm/collect';
+import { costOf, resolvePrice, toMicroDollars, type ResolvedPrice } from '../../llm/pricing';
+import type { Usage } from '../../llm/types';
+import { interruptedError, storedErrorOf, toJsonError, type StoredChatError } from './chatErrors';
+import { replyContent, titleFrom } from './chatRequest';
+import type { ProviderConnection } from './chatTypes';
+import type { TurnContext, TurnPlan } from './chatTurn';
+import { toMessageView } from './chatViews';
+
+/**
+ * Writes how a reply ended, in one transaction: the message's final text and status (with the error and the
+ * actions that fix it), the call's event (`llm.response.completed` with tokens, cost, latency, time to first
+ * token and finish reason, or `llm.error`), `message.assistant` when there is something to show, the lease
+ * released, and the session's title from its first question after the first complete reply.
+ */
+
+export interface TurnOutcome {
+  answer: CollectedAnswer;
+  /** Absent when the provider could not even be opened (no key, bad settings). */
+  connection?: ProviderConnection;
+  /** Time spent opening the provider (reading the key), part of what the person waited. */
+  openMs: number;
+}
+
+export class TurnRecorder {
+  constructor(
+    private readonly context: TurnContext,
+    private readonly plan: TurnPlan,
+  ) {}
+
+  async record(outcome: TurnOutcome, interrupted: boolean): Promise<void> {
+    const { repos, leases, emitter, log } = this.context;
+    const { plan } = this;
+    const { answer } = outcome;
+    let status: MessageStatus = answer.status;
+    let error: StoredChatError | undefined = answer.error && answer.status !== 'cancelled' ? storedErrorOf(answer.error) : undefined;
+    if (interrupted && status === 'cancelled') {
+      status = 'incomplete';
+      error = interruptedError();
+    }
+    const content = replyContent(answer.text, answer.reasoning, answer.toolCalls);
+    const price = outcome.connection && answer.usage ? resolvePrice(outcome.connection.endpoint, plan.model, outcome.connection.priceOverrides) : undefined;
+    const callEvent = this.callEvent(outcome, status, error, price);
+    if (repos.messages.get(plan.assistantId) === undefined) {
+      log.info(`Reply ${plan.assistantId} was deleted while streaming; nothing to record`);
+      await repos.store.write((sql) => leases.release(sql, plan.assistantId));
+      return;
+    }
+    const written = await repos.store.write((sql) => {
+      const message = repos.messages.within(sql).update(plan.assistantId, {
+        content,
+        status,
+        error: error === undefined ? null : toJsonError(error),
+      });
+      const events = repos.events.within(sql);
+      const call = events.append(callEvent);
+      if (content.length > 0) {
+        events.append({
+          type: 'message.assistant',
+          sessionId: plan.sessionId,
+          messageId: plan.assistantId,
+          model: plan.model,
+          payload: { status },
+          text: '',
+        });
+      }
+      leases.release(sql, plan.assistantId);
+      const titled = status === 'complete' && repos.sessions.within(sql).nameIfUntitled(plan.sessionId, titleFrom(plan.titleSource));
+      return { message, call, titled };
+    });
+    emitter.emit(plan.sessionId, { method: 'chat/message', params: toMessageView(written.message, written.call) });
+    if (written.titled) {
+      this.context.sessionChanged(plan.sessionId);
+    }
+    log.info(summary(written.message, written.call, error));
+  }
+
+  private callEvent(outcome: TurnOutcome, status: MessageStatus, error: StoredChatError | undefined, price: ResolvedPrice | undefined): NewEvent {
+    const { plan } = this;
+    const { answer, openMs } = outcome;
+    const usage = answer.usage;
+    const costUsd = usage ? costOf(usage, price?.price) : undefined;
+    // A wall clock stepped back during the call must not make the event end before it started.
+    const now = Math.max(plan.requestedAt, this.context.clock.now());
+    const common = {
+      sessionId: plan.sessionId,
+      messageId: plan.assistantId,
+      parentEventId: plan.requestEventId,
+      startedAt: plan.requestedAt,
+      endedAt: now,
+      durationMs: Math.round(openMs + answer.totalMs),
+      model: plan.model,
+      ...(usage ? { tokens: billedTokens(usage) } : {}),
+      // Unknown stays unknown (null), never 0: a budget summed over unknown costs would be silently wrong.
+      costMicroUsd: costUsd === undefined ? null : toMicroDollars(costUsd),
+    };
+    const figures = defined({
+      provider: plan.providerId,
+      status,
+      timeToFirstTokenMs: answer.timeToFirstChunkMs === undefined ? undefined : Math.round(openMs + answer.timeToFirstChunkMs),
+      promptTokens: usage?.inputTokens,
+      finishReason: answer.finishReason,
+      priceSource: price?.source,
+      priceAsOf: price?.asOf,
+      textLength: answer.text.length,
+    });
+    if (status === 'complete') {
+      return { ...common, type: 'llm.response.completed', payload: figures, text: '' };
+    }
+    const failure = error ?? { kind: 'cancelled', message: 'Stopped.' };
+    return {
+      ...common,
+      type: 'llm.error',
+      payload: { ...figures, kind: failure.kind, message: failure.message, ...(error?.status === undefined ? {} : { httpStatus: error.status }) },
+      // Searchable by what went wrong, not by figures.
+      text: `${failure.kind}\n${failure.message}`,
+    };
+  }
+}
+
+/** The store bills input without cached tokens (those have their own columns); src/llm counts the whole prompt. */
+function billedTokens(usage: Usage) {
+  const cacheRead = usage.cacheReadTokens ?? null;
+  const cacheWrite = usage.cacheWriteTokens ?? null;
+  return {
+    input: Math.max(0, usage.inputTokens - (cacheRead ?? 0) - (cacheWrite ?? 0)),
+    output: usage.outputTokens,
+    cacheRead,
+    cacheWrite,
+    reasoning: usage.reasoningTokens ?? null,
+  };
+}
+
+/** Payload members that have a value: JSON columns refuse undefined. */
+function defined(values: Record<string, JsonValue | undefined>): JsonObject {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as JsonObject;
+}
+
+/** Sizes and outcomes only: never the question or the answer, which are the person's own. */
+function summary(message: Message, call: StudioEvent, error: StoredChatError | undefined): string {
+  const tokens = call.tokens.output === null ? 'no usage reported' : `${call.tokens.input ?? 0}+${call.tokens.cacheRead ?? 0} cached in / ${call.tokens.output} out`;
+  const cost = call.costMicroUsd === null ? 'cost unknown' : `${call.costMicroUsd} µ$`;
+  const why = error === undefined ? '' : ` (${error.kind})`;
+  return `Reply ${message.id} in session ${message.sessionId}: ${message.status}${why}, ${call.model ?? 'no model'}, ${tokens}, ${cost}, ${call.durationMs ?? '?'} ms`;
+}

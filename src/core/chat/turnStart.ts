@@ -1,0 +1,148 @@
+import type { Agent, AgentVersion } from '../../db/repositories/agents';
+import type { ContentPart, Message } from '../../db/repositories/messages';
+import type { Clock } from '../ports';
+import { agentParameters, buildChatRequest, textOf, type ConversationStep } from './chatRequest';
+import type { ChatRepositories } from './chatRepositories';
+import { ChatRequestError, type SessionScope } from './chatTypes';
+import type { TurnPlan } from './chatTurn';
+import type { StreamLeases } from './streamLeases';
+
+/**
+ * The first, synchronous-feeling half of a turn: checks the request, then writes in ONE transaction the user
+ * message and its `message.user` event (send, edit), the assistant message as 'streaming' with the agent version
+ * and model that will produce it, the `llm.request.started` event and the reply's lease. When this returns, a
+ * reload already shows the question and a reply in progress.
+ */
+
+export type TurnStart =
+  | { kind: 'send'; sessionId: string; parentId: string | null; text: string }
+  /** A new user sibling of `messageId` with `text`, then its reply. */
+  | { kind: 'edit'; messageId: string; text: string; scope?: SessionScope }
+  /** A new assistant sibling of `messageId`: the same question asked again. */
+  | { kind: 'retry'; messageId: string; scope?: SessionScope };
+
+export interface StartedTurn {
+  plan: TurnPlan;
+  user?: Message;
+  assistant: Message;
+}
+
+export interface TurnStartContext {
+  repos: ChatRepositories;
+  leases: StreamLeases;
+  clock: Clock;
+  /** The model the session's next message goes to instead of the agent's, if any. */
+  modelOverride(sessionId: string): string | null;
+}
+
+/** The session a turn belongs to, found without writing anything (so a busy session is refused first). */
+export function sessionOfStart(context: TurnStartContext, start: TurnStart): string {
+  return start.kind === 'send' ? start.sessionId : requireMessage(context, start.messageId, start.scope).sessionId;
+}
+
+export async function startTurn(context: TurnStartContext, start: TurnStart): Promise<StartedTurn> {
+  const { repos, leases, clock } = context;
+  const sessionId = sessionOfStart(context, start);
+  const { agent, version, model } = target(context, sessionId);
+  const { parentId, text } = anchor(context, start);
+  if (parentId !== null && repos.messages.get(parentId)?.sessionId !== sessionId) {
+    throw new ChatRequestError(`Message ${parentId} is not part of this session.`);
+  }
+  const path: ConversationStep[] = parentId === null ? [] : repos.messages.path(parentId);
+  const userContent: ContentPart[] | undefined = text === undefined ? undefined : [{ type: 'text', text }];
+  const conversation = userContent === undefined ? path : [...path, { role: 'user' as const, content: userContent }];
+  const request = buildChatRequest(version, model, conversation);
+  const requestedAt = clock.now();
+  const reply = { role: 'assistant' as const, content: [], status: 'streaming' as const, agentVersionId: version.id, model };
+
+  const written = await repos.store.write((sql) => {
+    const messages = repos.messages.within(sql);
+    const events = repos.events.within(sql);
+    let user: Message | undefined;
+    if (userContent !== undefined) {
+      const draft = { role: 'user' as const, content: userContent };
+      user = start.kind === 'edit' ? messages.branch(start.messageId, draft) : messages.append(sessionId, parentId, draft);
+      events.append({ type: 'message.user', sessionId, messageId: user.id, startedAt: requestedAt, text: '' });
+    }
+    const assistant = start.kind === 'retry' ? messages.branch(start.messageId, reply) : messages.append(sessionId, user?.id ?? parentId, reply);
+    // The request's shape, never its text (that is in the messages) and never a key.
+    const requestEvent = events.append({
+      type: 'llm.request.started',
+      sessionId,
+      messageId: assistant.id,
+      startedAt: requestedAt,
+      model,
+      payload: {
+        provider: version.provider,
+        agentId: agent.id,
+        agentVersionId: version.id,
+        trigger: start.kind,
+        messageCount: request.messages.length,
+        hasSystemPrompt: request.system !== undefined,
+        parameters: { ...agentParameters(version.params) },
+      },
+      text: '',
+    });
+    leases.hold(sql, assistant.id, sessionId);
+    return { user, assistant, requestEventId: requestEvent.id };
+  });
+
+  const firstQuestion = conversation.find((step) => step.role === 'user');
+  const plan: TurnPlan = {
+    sessionId,
+    assistantId: written.assistant.id,
+    requestEventId: written.requestEventId,
+    requestedAt,
+    providerId: version.provider,
+    model,
+    request,
+    titleSource: firstQuestion ? textOf(firstQuestion.content) : '',
+  };
+  return { plan, assistant: written.assistant, ...(written.user ? { user: written.user } : {}) };
+}
+
+/** Where the new messages hang, and the text of the new user message (none for a retry). */
+function anchor(context: TurnStartContext, start: TurnStart): { parentId: string | null; text?: string } {
+  if (start.kind === 'send') {
+    return { parentId: start.parentId, text: checkText(start.text) };
+  }
+  const original = requireMessage(context, start.messageId, start.scope);
+  if (start.kind === 'edit') {
+    if (original.role !== 'user') {
+      throw new ChatRequestError('Only a message you wrote can be edited.');
+    }
+    return { parentId: original.parentId, text: checkText(start.text) };
+  }
+  if (original.role !== 'assistant' || original.parentId === null) {
+    throw new ChatRequestError('Only a reply can be retried.');
+  }
+  return { parentId: original.parentId };
+}
+
+function target(context: TurnStartContext, sessionId: string): { agent: Agent; version: AgentVersion; model: string } {
+  const session = context.repos.sessions.get(sessionId);
+  if (session === undefined) {
+    throw new ChatRequestError(`There is no session ${sessionId}; it may have been deleted.`);
+  }
+  const agent = session.agentId === null ? undefined : context.repos.agents.get(session.agentId);
+  if (agent === undefined) {
+    throw new ChatRequestError('This session has no agent: choose one for the next message.');
+  }
+  const version = agent.currentVersion;
+  return { agent, version, model: context.modelOverride(sessionId) ?? version.model };
+}
+
+export function requireMessage(context: Pick<TurnStartContext, 'repos'>, messageId: string, scope?: SessionScope): Message {
+  const message = context.repos.messages.get(messageId);
+  if (message === undefined || (scope?.sessionId !== undefined && message.sessionId !== scope.sessionId)) {
+    throw new ChatRequestError(`Message ${messageId} is not part of this session.`);
+  }
+  return message;
+}
+
+function checkText(text: string): string {
+  if (text.trim() === '') {
+    throw new ChatRequestError('A message needs some text.');
+  }
+  return text;
+}
