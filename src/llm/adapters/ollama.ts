@@ -88,7 +88,10 @@ async function* streamAnswer(request: ChatRequest, signal: AbortSignal, ctx: Con
     }
     const state = newStreamState();
     for await (const part of stream) {
-      yield* chunksOf(part, state);
+      // A loop, not yield*: delegating to a sync iterable costs an extra promise step per token.
+      for (const chunk of chunksOf(part, state)) {
+        yield chunk;
+      }
       if (part.done) {
         finished = true;
         return;
