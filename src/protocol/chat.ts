@@ -98,8 +98,12 @@ export type ChatRequests = typeof chatRequests;
 export type ChatEvent =
   /** A message was created or changed (status, footer, error, or its full text after streaming). */
   | { method: 'chat/message'; params: ChatMessageView }
-  /** Text streamed into a message: appended to what the panel has. */
-  | { method: 'chat/delta'; params: { id: string; text?: string; reasoning?: string } }
+  /**
+   * Text streamed into a message: appended to what the panel has. `offset` is the length of the message's text
+   * before this delta, so a panel that got a snapshot already holding it (deltas queued before `ready`) skips the
+   * repeat, and one that missed a delta asks for a fresh snapshot instead of showing a wrong reply.
+   */
+  | { method: 'chat/delta'; params: { id: string; text?: string; offset?: number; reasoning?: string } }
   /** The path shown changed (after send, edit, retry, selectBranch). */
   | { method: 'chat/leaf'; params: { leafId: string | null } }
   | { method: 'chat/streaming'; params: { streamingId: string | null } }

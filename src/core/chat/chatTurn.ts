@@ -133,8 +133,8 @@ export class ChatTurn {
     const { emitter } = this.context;
     switch (chunk.type) {
       case 'text':
+        emitter.emit(this.plan.sessionId, { method: 'chat/delta', params: { id, text: chunk.text, offset: this.text.length } });
         this.text += chunk.text;
-        emitter.emit(this.plan.sessionId, { method: 'chat/delta', params: { id, text: chunk.text } });
         saver.changed(chunk.text.length);
         break;
       case 'reasoning':

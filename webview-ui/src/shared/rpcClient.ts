@@ -43,6 +43,14 @@ export class RpcClient<M extends RequestMap, Event, Snapshot> {
     this.api.postMessage({ kind: 'ready' });
   }
 
+  /**
+   * Says `ready` again, so the host answers with a fresh snapshot: for a panel that finds it missed events
+   * (streamed text with a gap) and would rather re-read the truth than show a wrong reply.
+   */
+  requestSnapshot(): void {
+    this.api.postMessage({ kind: 'ready' });
+  }
+
   request<K extends keyof M & string>(method: K, params: ParamsOf<M, K>): Promise<ResultOf<M, K>> {
     const id = this.nextId++;
     return new Promise<ResultOf<M, K>>((resolve, reject) => {

@@ -162,12 +162,18 @@ export function nextChange(harness: Harness, predicate: (change: ChatChange) => 
   });
 }
 
+/** The streamed text of a message, checking that each text delta's offset is where the text so far ends. */
 export function deltasOf(harness: Harness, messageId: string): string {
-  return harness.changes
-    .map((change) => change.event)
-    .filter((event) => event.method === 'chat/delta' && event.params.id === messageId)
-    .map((event) => (event.method === 'chat/delta' ? (event.params.text ?? '') : ''))
-    .join('');
+  let text = '';
+  for (const { event } of harness.changes) {
+    if (event.method === 'chat/delta' && event.params.id === messageId && event.params.text !== undefined) {
+      if (event.params.offset !== text.length) {
+        throw new Error(`a delta at offset ${event.params.offset} after ${text.length} characters`);
+      }
+      text += event.params.text;
+    }
+  }
+  return text;
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -1,0 +1,487 @@
+/* global window, document, requestAnimationFrame -- the callbacks passed to page.evaluate run in the panel, not in Node */
+// The chat panel's webview (dist/webview/chat.js) in real Chromium, under the CSP that src/webviews/html.ts sets,
+// with a fake VS Code API: what it renders from host messages, what it posts back, and that hostile model output
+// neither runs nor calls home. The security cases also run without the CSP, to prove the renderer alone holds.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchChromium } from '../../scripts/host/browser.mjs';
+import { assertInert, clickAllLinks, settleRequests } from './harness/assertions.mjs';
+import { ChatPage } from './harness/chatPage.mjs';
+import { AGENT, OTHER_AGENT, chain, chunks, message, snapshot, ulid } from './harness/fixtures.mjs';
+import { garbageHostMessages, imageReply, xssPayloads, xssReply } from './harness/payloads.mjs';
+import { startCountingServer, startHarnessServer } from './harness/servers.mjs';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const screenshots = path.join(repoRoot, '.test-results', 'screenshots');
+
+describe('Chat webview in Chromium (harness)', function () {
+  this.timeout(120_000);
+  let browser;
+  let harness;
+  let leak;
+  /** @type {ChatPage | undefined} */
+  let chat;
+
+  before(async function () {
+    const bundle = path.join(process.env.CHAT_WEBVIEW_DIST ?? path.join(repoRoot, 'dist/webview'), 'chat.js');
+    if (!existsSync(bundle)) {
+      throw new Error(`${bundle} is missing: run \`npm run build\` first`);
+    }
+    harness = await startHarnessServer();
+    leak = await startCountingServer();
+    browser = await launchChromium();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && chat) {
+      mkdirSync(screenshots, { recursive: true });
+      const file = path.join(screenshots, `chat-${this.currentTest.title.replace(/[^\w-]+/g, '_').slice(0, 80)}.png`);
+      await chat.page.screenshot({ path: file }).catch(() => {});
+      console.log(`    screenshot: ${path.relative(repoRoot, file)}`);
+    }
+    if (chat) {
+      assert.deepEqual(chat.pageErrors, [], 'uncaught errors in the panel');
+      await chat.close();
+      chat = undefined;
+    }
+  });
+
+  after(async () => {
+    await browser?.close();
+    await harness?.close();
+    await leak?.close();
+  });
+
+  describe('rendering', () => {
+    it('renders the path from the root to the leaf: plain user text, Markdown replies, code, footers, badges', async () => {
+      chat = await ChatPage.open(browser, harness.origin);
+      const user = message({ id: ulid(1), text: 'Show me *code* <b>as typed</b>\nsecond line' });
+      const offPath = message({ id: ulid(2), parentId: ulid(1), role: 'assistant', text: 'An older reply on another branch' });
+      const reply = message({
+        id: ulid(3),
+        parentId: ulid(1),
+        role: 'assistant',
+        text: 'Here is **TypeScript**:\n\n```ts\nexport const answer: number = 42;\n```\n\n| a | b |\n|:-|-:|\n| 1 | 2 |\n\nSee [the docs](https://example.com/docs).',
+        footer: { inputTokens: 1234, outputTokens: 56, latencyMs: 2300, timeToFirstTokenMs: 410, finishReason: 'stop' },
+      });
+      const stopped = message({ id: ulid(4), parentId: ulid(3), text: 'And then?' });
+      const cancelled = message({ id: ulid(5), parentId: ulid(4), role: 'assistant', status: 'cancelled', text: 'Partial ans', footer: { costUsd: 0.00042 } });
+      await chat.snapshot(snapshot([user, offPath, reply, stopped, cancelled]));
+
+      await chat.message('Partial ans').waitFor();
+      const userBody = chat.message('Show me').locator('.message-body');
+      assert.equal(await userBody.innerText(), 'Show me *code* <b>as typed</b>\nsecond line');
+      assert.equal(await chat.page.locator('article.message', { hasText: 'An older reply' }).count(), 0, 'off-path message shown');
+      const answer = chat.message('Here is');
+      assert.equal(await answer.locator('strong').innerText(), 'TypeScript');
+      assert.ok((await answer.locator('code .hljs-keyword').count()) > 0, 'code is highlighted');
+      assert.equal(await answer.locator('.code-language').innerText(), 'ts');
+      await answer.getByRole('button', { name: 'Copy code' }).waitFor();
+      await answer.getByRole('button', { name: 'Insert code at cursor' }).waitFor();
+      assert.match(await answer.locator('.message-footer').innerText(), /gpt-test.*1,234 in \/ 56 out.*cost unknown.*2\.3 s.*TTFT 410 ms/s);
+      assert.match(await answer.locator('.branch-switcher').getAttribute('aria-label'), /Branch 2 of 2/);
+      assert.equal(await chat.message('Partial ans').locator('.status-badge').innerText(), 'Stopped');
+      assert.match(await chat.message('Partial ans').locator('.message-footer').innerText(), /\$0\.00042/);
+      assert.equal(await chat.page.locator('#composer-input').getAttribute('aria-label'), 'Message to Helper (gpt-test)');
+
+      mkdirSync(screenshots, { recursive: true });
+      await chat.page.screenshot({ path: path.join(screenshots, 'chat-harness.png') });
+      // The same history in a light theme, for people reviewing the look (not compared by any test).
+      const light = await ChatPage.open(browser, harness.origin, { theme: 'light' });
+      await light.snapshot(snapshot([user, offPath, reply, stopped, cancelled]));
+      await light.message('Partial ans').waitFor();
+      await light.page.screenshot({ path: path.join(screenshots, 'chat-harness-light.png') });
+      await light.close();
+    });
+
+    it('shows a helpful empty state that names the agent and fills the box from a suggestion', async () => {
+      chat = await ChatPage.open(browser, harness.origin);
+      await chat.snapshot(snapshot([]));
+      const empty = chat.page.locator('#empty-state');
+      await empty.getByText('Helper').waitFor();
+      assert.match(await empty.innerText(), /openai · gpt-test/);
+      await empty.locator('.suggestion').first().click();
+      assert.match(await chat.page.locator('#composer-input').inputValue(), /Explain what this project does/);
+      assert.equal((await chat.requests('chat/send')).length, 0, 'a suggestion must not send by itself');
+    });
+  });
+
+  for (const csp of [true, false]) {
+    const mode = csp ? 'under the panel CSP' : 'without any CSP (the renderer alone)';
+
+    describe(`hostile model output, ${mode}`, () => {
+      it('XSS payloads in a restored reply execute nothing, and their links go nowhere', async () => {
+        chat = await ChatPage.open(browser, harness.origin, { csp });
+        const question = message({ id: ulid(1), text: 'Say something nasty' });
+        const reply = message({ id: ulid(2), parentId: ulid(1), role: 'assistant', text: xssReply() });
+        await chat.snapshot(snapshot([question, reply]));
+        await chat.page.getByText('END-OF-PAYLOADS').waitFor();
+        // Each payload is still visible as text: nothing was silently swallowed either.
+        const shown = await chat.message('END-OF-PAYLOADS').innerText();
+        for (const payload of xssPayloads()) {
+          assert.ok(shown.includes(`Payload ${payload.name}`), payload.name);
+        }
+        await assertInert(chat);
+        await clickAllLinks(chat);
+        await assertInert(chat);
+        assert.deepEqual(await chat.violations(), [], 'the renderer tried something the CSP had to block');
+      });
+
+      it('XSS payloads streamed in small deltas execute nothing, during and after the stream', async () => {
+        chat = await ChatPage.open(browser, harness.origin, { csp });
+        const question = message({ id: ulid(1), text: 'Stream something nasty' });
+        const reply = message({ id: ulid(2), parentId: ulid(1), role: 'assistant', status: 'streaming', text: '' });
+        await chat.snapshot(snapshot([question, reply], { streamingId: reply.id }));
+        await chat.message('Stream something nasty').waitFor();
+        const parts = chunks(xssReply(), 5);
+        const half = Math.floor(parts.length / 2);
+        await chat.stream(reply.id, parts.slice(0, half));
+        await chat.page.waitForFunction(() => document.querySelector('article.message.assistant .message-body')?.textContent.includes('Payload'));
+        await assertInert(chat);
+        await chat.stream(reply.id, parts.slice(half));
+        await chat.page.getByText('END-OF-PAYLOADS').waitFor();
+        await assertInert(chat);
+        await chat.event('chat/message', { ...reply, status: 'complete', text: xssReply() });
+        await chat.event('chat/streaming', { streamingId: null });
+        await chat.page.locator('article.message.assistant.status-complete').waitFor();
+        await assertInert(chat);
+        await clickAllLinks(chat);
+        assert.deepEqual(await chat.violations(), []);
+      });
+
+      it('remote images are never requested: placeholders instead, live (deltas) and restored (snapshot)', async () => {
+        leak.hits.length = 0;
+        harness.strayHits.length = 0;
+        const text = imageReply(leak.origin, harness.origin);
+        // Live: the reply streams in, URLs cut across deltas.
+        chat = await ChatPage.open(browser, harness.origin, { csp });
+        const question = message({ id: ulid(1), text: 'Show me a picture' });
+        const reply = message({ id: ulid(2), parentId: ulid(1), role: 'assistant', status: 'streaming', text: '' });
+        await chat.snapshot(snapshot([question, reply], { streamingId: reply.id }));
+        await chat.message('Show me a picture').waitFor();
+        await chat.stream(reply.id, chunks(text, 9));
+        await chat.page.getByText('END-OF-IMAGES').waitFor();
+        const placeholder = chat.page.locator('.image-placeholder', { hasText: 'secret alt' });
+        assert.match(await placeholder.innerText(), new RegExp(`Image not loaded: secret alt \\(${leak.origin}/leak-md\\?q=secret\\)`));
+        await assertInert(chat);
+        await settleRequests(chat, harness.origin);
+        await chat.close();
+
+        // Restored: a new panel gets the finished reply in its snapshot.
+        chat = await ChatPage.open(browser, harness.origin, { csp });
+        await chat.snapshot(snapshot([question, { ...reply, status: 'complete', text }]));
+        await chat.page.getByText('END-OF-IMAGES').waitFor();
+        assert.equal(await chat.page.locator('.image-placeholder').count(), 4);
+        await assertInert(chat);
+        await settleRequests(chat, harness.origin);
+
+        assert.deepEqual(leak.hits, [], 'requests reached the loopback leak server');
+        assert.deepEqual(harness.strayHits.filter((hit) => !hit.startsWith('/control-')), [], 'requests to the panel origin besides its bundle');
+        assert.deepEqual(await chat.violations(), [], 'the renderer tried to load something the CSP had to block');
+      });
+    });
+  }
+
+  describe('links and keys', () => {
+    it('a link click posts chat/openLink and does not navigate, also on middle click', async () => {
+      chat = await ChatPage.open(browser, harness.origin);
+      const question = message({ id: ulid(1), text: 'Where are the docs?' });
+      const reply = message({ id: ulid(2), parentId: ulid(1), role: 'assistant', text: 'Read [the docs](https://example.com/docs?a=1) or https://example.org/auto.' });
+      await chat.snapshot(snapshot([question, reply]));
+      await chat.page.evaluate(() => (window.__marker = 'still here'));
+      const url = chat.page.url();
+      await chat.page.getByRole('link', { name: 'the docs' }).click();
+      const opened = await chat.waitForRequest('chat/openLink');
+      assert.deepEqual(opened.params, { url: 'https://example.com/docs?a=1' });
+      const after = await chat.postedCount();
+      await chat.page.getByRole('link', { name: 'https://example.org/auto' }).click({ button: 'middle' });
+      assert.deepEqual((await chat.waitForRequest('chat/openLink', { after })).params, { url: 'https://example.org/auto' });
+      assert.equal(chat.page.url(), url);
+      assert.equal(await chat.page.evaluate(() => window.__marker), 'still here', 'the document was replaced');
+      assert.equal(chat.page.context().pages().length, 1, 'a window was opened');
+    });
+
+    it('Enter sends after the leaf, Shift+Enter adds a line, a failed send gives the text back, Esc stops', async () => {
+      chat = await ChatPage.open(browser, harness.origin);
+      await chat.snapshot(snapshot(chain(2)));
+      await chat.message('Answer number 1').waitFor();
+      const input = chat.page.locator('#composer-input');
+      await input.click();
+      await chat.page.keyboard.type('first line');
+      await chat.page.keyboard.press('Shift+Enter');
+      await chat.page.keyboard.type('second line');
+      assert.equal(await input.inputValue(), 'first line\nsecond line');
+      assert.equal((await chat.requests('chat/send')).length, 0, 'Shift+Enter sent');
+
+      await chat.page.keyboard.press('Enter');
+      const failed = await chat.waitForRequest('chat/send');
+      assert.deepEqual(failed.params, { text: 'first line\nsecond line', parentId: ulid(2) });
+      await chat.post({ kind: 'error', id: failed.id, error: { code: 'handler_failed', message: 'No API key for openai' } });
+      await chat.page.locator('#composer-status', { hasText: 'Could not send: No API key for openai' }).waitFor();
+      assert.equal(await input.inputValue(), 'first line\nsecond line', 'the text was lost');
+
+      const before = await chat.postedCount();
+      await chat.page.keyboard.press('Enter');
+      const send = await chat.waitForRequest('chat/send', { after: before });
+      assert.equal(await input.inputValue(), '');
+      await chat.respond(send, { userId: ulid(3), assistantId: ulid(4) });
+      await chat.event('chat/message', message({ id: ulid(3), parentId: ulid(2), text: 'first line\nsecond line' }));
+      await chat.event('chat/message', message({ id: ulid(4), parentId: ulid(3), role: 'assistant', status: 'streaming' }));
+      await chat.event('chat/leaf', { leafId: ulid(4) });
+      await chat.event('chat/streaming', { streamingId: ulid(4) });
+      await chat.stream(ulid(4), ['Hel', 'lo ', 'there']);
+      await chat.message('Hello there').locator('.status-badge', { hasText: 'Streaming' }).waitFor();
+      await chat.page.locator('#stop-button').waitFor();
+      assert.equal(await chat.page.locator('#send-button').isVisible(), false, 'Send shown while streaming');
+
+      // Enter while a reply streams keeps the text and says why.
+      await input.fill('next question');
+      await input.press('Enter');
+      await chat.page.locator('#composer-status', { hasText: 'still streaming' }).waitFor();
+      assert.equal((await chat.requests('chat/send')).length, 2);
+      await chat.page.keyboard.press('Escape');
+      assert.deepEqual((await chat.waitForRequest('chat/stop')).params, {});
+      assert.equal(await input.inputValue(), 'next question');
+    });
+
+    it('the branch switcher posts chat/selectBranch and shows the returned leaf, by mouse and keyboard', async () => {
+      chat = await ChatPage.open(browser, harness.origin);
+      const original = message({ id: ulid(1), text: 'Original question' });
+      const originalReply = message({ id: ulid(2), parentId: ulid(1), role: 'assistant', text: 'Original answer' });
+      const edited = message({ id: ulid(3), text: 'Edited question' });
+      const editedReply = message({ id: ulid(4), parentId: ulid(3), role: 'assistant', text: 'Edited answer' });
+      await chat.snapshot(snapshot([original, originalReply, edited, editedReply]));
+      const switcher = chat.message('Edited question').getByRole('group', { name: 'Branch 2 of 2' });
+      await switcher.waitFor();
+      assert.equal(await switcher.innerText(), '2/2');
+
+      await switcher.getByRole('button', { name: /Previous branch/ }).click();
+      const select = await chat.waitForRequest('chat/selectBranch');
+      assert.deepEqual(select.params, { messageId: ulid(1) });
+      await chat.respond(select, { leafId: ulid(2) });
+      await chat.message('Original answer').waitFor();
+      assert.equal(await chat.message('Edited').count(), 0);
+
+      const before = await chat.postedCount();
+      const next = chat.message('Original question').getByRole('button', { name: /Next branch \(this is 1 of 2\)/ });
+      await next.focus();
+      await chat.page.keyboard.press('Enter');
+      const back = await chat.waitForRequest('chat/selectBranch', { after: before });
+      assert.deepEqual(back.params, { messageId: ulid(3) });
+      await chat.respond(back, { leafId: ulid(4) });
+      await chat.message('Edited answer').waitFor();
+      // Focus stays on the switcher of the branch now shown, so the keyboard user can keep going.
+      await chat.page.waitForFunction(() => document.activeElement?.closest('.branch-switcher') !== null);
+    });
+
+    it('edits a user message inline: Esc cancels, Enter sends chat/edit', async () => {
+      chat = await ChatPage.open(browser, harness.origin);
+      await chat.snapshot(snapshot(chain(2)));
+      const question = chat.message('Question number 0');
+      await question.getByRole('button', { name: /Edit and resend/ }).click();
+      const editor = chat.page.locator('.edit-input');
+      await editor.waitFor();
+      assert.equal(await editor.inputValue(), 'Question number 0');
+      await chat.page.waitForFunction(() => document.activeElement?.classList.contains('edit-input'));
+      await chat.page.keyboard.press('Escape');
+      await editor.waitFor({ state: 'detached' });
+      assert.equal((await chat.requests('chat/edit')).length, 0);
+
+      await question.getByRole('button', { name: /Edit and resend/ }).click();
+      await editor.fill('A better question');
+      await editor.press('Enter');
+      const edit = await chat.waitForRequest('chat/edit');
+      assert.deepEqual(edit.params, { messageId: ulid(1), text: 'A better question' });
+      await chat.respond(edit, { userId: ulid(3), assistantId: ulid(4) });
+      await editor.waitFor({ state: 'detached' });
+    });
+
+    it('error actions, reply actions, code Copy/Insert and the agent picker post what they say', async () => {
+      chat = await ChatPage.open(browser, harness.origin);
+      const question = message({ id: ulid(1), text: 'Write code' });
+      const answer = message({ id: ulid(2), parentId: ulid(1), role: 'assistant', text: 'Here:\n\n```python\nprint("hi")\n```' });
+      const again = message({ id: ulid(3), parentId: ulid(2), text: 'Again' });
+      const failed = message({
+        id: ulid(4), parentId: ulid(3), role: 'assistant', status: 'error', text: '',
+        error: { kind: 'auth', message: 'The API key was rejected (401).', actions: ['setKey', 'retry', 'openSettings'] },
+      });
+      await chat.snapshot(snapshot([question, answer, again, failed]));
+      const error = chat.message('The API key was rejected');
+      await error.locator('.status-badge', { hasText: 'Error' }).waitFor();
+      await error.getByRole('button', { name: "Set the provider's API key" }).click();
+      assert.deepEqual((await chat.waitForRequest('chat/runErrorAction')).params, { messageId: ulid(4), action: 'setKey' });
+      await error.locator('.message-error').getByRole('button', { name: 'Retry this reply' }).click();
+      assert.deepEqual((await chat.waitForRequest('chat/retry')).params, { messageId: ulid(4) });
+      await error.getByRole('button', { name: 'Fork to a new session from this reply' }).click();
+      assert.deepEqual((await chat.waitForRequest('chat/fork')).params, { messageId: ulid(4) });
+      await error.getByRole('button', { name: 'Inspect this call' }).click();
+      assert.deepEqual((await chat.waitForRequest('chat/inspect')).params, { messageId: ulid(4) });
+
+      const code = chat.message('Here:');
+      await code.getByRole('button', { name: 'Copy code' }).click();
+      await code.locator('.code-status', { hasText: 'Copied' }).waitFor();
+      assert.equal(await chat.page.evaluate(() => navigator.clipboard.readText()), 'print("hi")\n');
+      await code.getByRole('button', { name: 'Insert code at cursor' }).click();
+      const insert = await chat.waitForRequest('chat/insertAtCursor');
+      assert.deepEqual(insert.params, { code: 'print("hi")\n' });
+      await chat.respond(insert, null);
+      await code.locator('.code-status', { hasText: 'Inserted' }).waitFor();
+      await code.getByRole('button', { name: 'Copy message' }).click();
+      await code.locator('.action-status', { hasText: 'Copied' }).waitFor();
+      assert.equal(await chat.page.evaluate(() => navigator.clipboard.readText()), answer.text);
+
+      await chat.page.locator('#inspect-session').click();
+      const inspects = await chat.requests('chat/inspect');
+      await chat.page.waitForFunction(() => window.__posted.filter((m) => m.method === 'chat/inspect').length === 2);
+      assert.ok(inspects.length >= 1);
+      assert.deepEqual((await chat.requests('chat/inspect'))[1].params, { messageId: null });
+
+      await chat.page.locator('#model-input input').fill('gpt-4.1');
+      await chat.page.locator('#model-input input').press('Enter');
+      assert.deepEqual((await chat.waitForRequest('chat/setAgent')).params, { agentId: AGENT.id, model: 'gpt-4.1' });
+      const before = await chat.postedCount();
+      await chat.page.locator('#agent-select').click();
+      await chat.page.locator('#agent-select').getByRole('option', { name: OTHER_AGENT.name }).click();
+      assert.deepEqual((await chat.waitForRequest('chat/setAgent', { after: before })).params, { agentId: OTHER_AGENT.id, model: null });
+    });
+  });
+
+  describe('streaming, scale and robustness', () => {
+    /** Distance in px between the bottom of the conversation and the bottom of its viewport. */
+    const distanceFromEnd = (chat) => chat.page.evaluate(() => {
+      const feed = document.getElementById('transcript');
+      return feed.scrollHeight - feed.scrollTop - feed.clientHeight;
+    });
+
+    it('a re-shown panel renders the whole history with the reply still streaming, follows it, and lets the user read back', async () => {
+      chat = await ChatPage.open(browser, harness.origin, { viewport: { width: 800, height: 600 } });
+      const history = chain(40);
+      const streaming = message({ id: ulid(41), parentId: ulid(40), role: 'assistant', status: 'streaming', text: 'Partial so far' });
+      await chat.snapshot(snapshot([...history, streaming], { streamingId: streaming.id }));
+      const reply = chat.message('Partial so far');
+      await reply.locator('.status-badge', { hasText: 'Streaming' }).waitFor();
+      assert.equal(await reply.getAttribute('aria-setsize'), '41', 'the whole path is in the list');
+      assert.equal(await reply.getAttribute('aria-busy'), 'true');
+      await chat.page.locator('#stop-button').waitFor();
+
+      // At the bottom, the view follows the reply as it grows.
+      await chat.stream(streaming.id, Array.from({ length: 40 }, (_, i) => `\n\nstreamed line ${i}`));
+      await chat.page.getByText('streamed line 39').waitFor();
+      await chat.page.waitForFunction(() => {
+        const feed = document.getElementById('transcript');
+        return feed.scrollHeight - feed.scrollTop - feed.clientHeight < 30;
+      });
+      assert.equal(await chat.page.locator('#jump-to-latest').isVisible(), false);
+
+      // Scrolled up a little, the view stays where the user put it while text keeps arriving.
+      await chat.page.locator('#transcript').hover();
+      await chat.page.mouse.wheel(0, -250);
+      await chat.page.locator('#jump-to-latest').waitFor();
+      const scrollTop = await chat.page.evaluate(() => document.getElementById('transcript').scrollTop);
+      await chat.stream(streaming.id, Array.from({ length: 10 }, (_, i) => `\n\nmore line ${i}`));
+      await chat.page.waitForFunction(() => document.body.textContent.includes('more line 9'));
+      assert.ok(Math.abs((await chat.page.evaluate(() => document.getElementById('transcript').scrollTop)) - scrollTop) < 2, 'the view moved');
+      assert.ok((await distanceFromEnd(chat)) > 100);
+
+      await chat.page.locator('#jump-to-latest').click();
+      await chat.page.locator('#jump-to-latest').waitFor({ state: 'hidden' });
+      await chat.page.waitForFunction(() => {
+        const feed = document.getElementById('transcript');
+        return feed.scrollHeight - feed.scrollTop - feed.clientHeight < 30;
+      });
+
+      await chat.event('chat/message', { ...streaming, status: 'complete', text: 'Final text', footer: { outputTokens: 99 } });
+      await chat.event('chat/streaming', { streamingId: null });
+      await chat.message('Final text').locator('.message-footer', { hasText: '? in / 99 out' }).waitFor();
+      await chat.page.locator('#send-button').waitFor();
+      await chat.page.locator('[role="status"]', { hasText: 'Reply complete.' }).waitFor({ state: 'attached' });
+    });
+
+    it('a streamed reply renders like the same text rendered whole (fences with blank lines, lists, tables)', async () => {
+      const text = [
+        '# Plan', '', 'Steps:', '', '1. First', '2. Second', '', '   still the second item', '', '3. Third', '',
+        '```python', 'def f():', '', '    return 1', '', '', 'print(f())', '```', '', '> quoted', '> more', '',
+        '| a | b |', '|---|---|', '| 1 | 2 |', '', '~~~', '```not a fence end', '', '~~~', '', 'Done.',
+      ].join('\n');
+      chat = await ChatPage.open(browser, harness.origin);
+      const question = message({ id: ulid(1), text: 'Plan it' });
+      const reply = message({ id: ulid(2), parentId: ulid(1), role: 'assistant', status: 'streaming', text: '' });
+      await chat.snapshot(snapshot([question, reply], { streamingId: reply.id }));
+      await chat.message('Plan it').waitFor();
+      await chat.stream(reply.id, chunks(text, 3));
+      await chat.page.getByText('Done.').waitFor();
+      const shape = () =>
+        chat.page.evaluate(() => {
+          const body = document.querySelector('article.message.assistant .message-body');
+          const count = (selector) => body.querySelectorAll(selector).length;
+          return {
+            text: body.innerText.replace(/\s+/g, ' ').trim(),
+            pre: count('pre'), li: count('li'), table: count('table'), blockquote: count('blockquote'), h1: count('h1'),
+          };
+        });
+      const streamed = await shape();
+      await chat.event('chat/message', { ...reply, status: 'complete', text });
+      await chat.page.locator('article.message.assistant.status-complete').waitFor();
+      assert.deepEqual(streamed, await shape());
+      assert.deepEqual({ pre: streamed.pre, li: streamed.li, table: streamed.table }, { pre: 2, li: 3, table: 1 });
+    });
+
+    it('5,000 messages: only what is visible is in the DOM, and the first message is reachable', async () => {
+      chat = await ChatPage.open(browser, harness.origin);
+      // Handed to the page first, so the figure below is the panel's (clone, parse, render), not the driver's.
+      await chat.page.evaluate((big) => (window.__big = big), snapshot(chain(5000)));
+      const firstPaintMs = await chat.page.evaluate(
+        () =>
+          new Promise((resolve) => {
+            const started = performance.now();
+            window.postMessage({ kind: 'snapshot', snapshot: window.__big }, '*');
+            const check = () =>
+              [...document.querySelectorAll('article.message')].some((a) => a.textContent.includes('Answer number 4999'))
+                ? resolve(Math.round(performance.now() - started))
+                : requestAnimationFrame(check);
+            check();
+          }),
+      );
+      console.log(`    5,000 messages: newest message rendered ${firstPaintMs} ms after the snapshot was posted`);
+      await chat.message('Answer number 4999').waitFor();
+      const rendered = await chat.page.locator('article.message').count();
+      assert.ok(rendered > 0 && rendered < 100, `${rendered} message elements in the DOM`);
+      assert.equal(await chat.message('Answer number 4999').getAttribute('aria-setsize'), '5000');
+
+      await chat.page.locator('#transcript').focus();
+      await chat.page.keyboard.press('Control+Home');
+      await chat.message('Question number 0').waitFor();
+      await chat.page.waitForFunction(() => document.activeElement?.textContent?.includes('Question number 0'));
+      assert.ok((await chat.page.evaluate(() => document.getElementById('transcript').scrollTop)) < 50);
+      assert.ok((await chat.page.locator('article.message').count()) < 100);
+
+      // Dragging the scrollbar to the end and back works the same way.
+      await chat.page.evaluate(() => (document.getElementById('transcript').scrollTop = 1e9));
+      await chat.message('Answer number 4999').waitFor();
+      await chat.page.evaluate(() => (document.getElementById('transcript').scrollTop = 0));
+      await chat.message('Question number 0').waitFor();
+      assert.ok((await chat.page.locator('article.message').count()) < 100);
+    });
+
+    it('hostile and garbage host messages are dropped and reported; the panel still renders a valid event after', async () => {
+      chat = await ChatPage.open(browser, harness.origin);
+      await chat.snapshot(snapshot(chain(2)));
+      await chat.message('Answer number 1').waitFor();
+      const valid = message({ id: ulid(50), parentId: ulid(2), text: 'valid' });
+      const garbage = garbageHostMessages(valid);
+      for (const item of garbage) {
+        await chat.post(item);
+      }
+      await chat.message('cycle a').waitFor();
+      await chat.event('chat/message', valid);
+      await chat.event('chat/leaf', { leafId: valid.id });
+      await chat.message('valid').waitFor();
+      assert.equal(await chat.page.evaluate(() => Object.prototype.polluted), undefined);
+      const problems = await chat.requests('webview/reportProblem');
+      assert.ok(problems.length > 0 && problems.length <= 10, `${problems.length} problems reported`);
+      assert.ok(problems.every((p) => p.params.message.length <= 4000));
+    });
+  });
+});

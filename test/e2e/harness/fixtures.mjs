@@ -1,0 +1,76 @@
+// Protocol fixtures for the chat webview harness: ids, messages and snapshots shaped like src/protocol/chat.ts.
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** A valid ULID-shaped id for a small number, so fixtures are readable and pass the protocol's id check. */
+export function ulid(n) {
+  let body = '';
+  let rest = n;
+  for (let i = 0; i < 16; i++) {
+    body = CROCKFORD[rest % 32] + body;
+    rest = Math.floor(rest / 32);
+  }
+  return `01HCHAT000${body}`;
+}
+
+export const AGENT = { id: ulid(900_001), name: 'Helper', provider: 'openai', model: 'gpt-test', versionId: ulid(900_002) };
+export const OTHER_AGENT = { id: ulid(900_003), name: 'Reviewer', provider: 'anthropic', model: 'claude-test', versionId: ulid(900_004) };
+export const SESSION = { id: ulid(900_000), title: 'Harness session', agentId: AGENT.id };
+
+let clock = Date.UTC(2025, 0, 1, 9, 0, 0);
+
+export function message(fields) {
+  clock += 1000;
+  return {
+    parentId: null,
+    role: 'user',
+    status: 'complete',
+    text: '',
+    reasoning: '',
+    toolCalls: [],
+    model: fields.role === 'assistant' ? AGENT.model : null,
+    agentVersionId: fields.role === 'assistant' ? AGENT.versionId : null,
+    createdAt: clock,
+    ...fields,
+  };
+}
+
+export function snapshot(messages, extra = {}) {
+  return {
+    session: SESSION,
+    messages,
+    leafId: messages.at(-1)?.id ?? null,
+    agent: AGENT,
+    modelOverride: null,
+    agents: [AGENT, OTHER_AGENT],
+    streamingId: null,
+    ...extra,
+  };
+}
+
+/** A linear conversation of `count` messages, alternating user and assistant, each naming its index. */
+export function chain(count, base = 1) {
+  const messages = [];
+  for (let i = 0; i < count; i++) {
+    const role = i % 2 === 0 ? 'user' : 'assistant';
+    messages.push(
+      message({
+        id: ulid(base + i),
+        parentId: i === 0 ? null : ulid(base + i - 1),
+        role,
+        text: role === 'user' ? `Question number ${i}` : `Answer number ${i}: **bold** and \`code\`.`,
+        footer: role === 'assistant' ? { inputTokens: 10 + i, outputTokens: 20, latencyMs: 850, timeToFirstTokenMs: 120 } : undefined,
+      }),
+    );
+  }
+  return messages;
+}
+
+/** Splits text into chunks of `size` characters, as a provider streams it (cutting through tags and URLs). */
+export function chunks(text, size = 7) {
+  const parts = [];
+  for (let i = 0; i < text.length; i += size) {
+    parts.push(text.slice(i, i + size));
+  }
+  return parts;
+}

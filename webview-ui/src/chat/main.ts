@@ -1,0 +1,143 @@
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import type { ChatEvent, ChatRequests, ChatSnapshot } from '../../../src/protocol/chat';
+import { RpcClient, RpcRequestError } from '../shared/rpcClient';
+import { vscodeApi } from '../shared/vscodeApi';
+import { installActions, type Request } from './actions';
+import { buildLayout } from './layout';
+import { parseEvent, parseSnapshot } from './guards';
+import { loadPanelState, savePanelState } from './panelState';
+import { ChatStore } from './store';
+import { Announcer } from './announcer';
+import { Composer } from './composer';
+import { Transcript } from './transcript';
+import { installKeyboard } from './keyboard';
+import { rateLimited } from './problemReporter';
+import './chat.css';
+import './messages.css';
+import './code.css';
+
+/**
+ * The chat panel: mirrors the host's session (snapshot on `ready`, then events), renders the shown branch and
+ * sends what the user does as requests. Everything from the host is validated first (guards.ts); a bad event is
+ * dropped and reported to the AI Studio log, and the panel carries on.
+ */
+
+const api = vscodeApi();
+const store = new ChatStore();
+const layout = buildLayout(document.getElementById('app')!);
+/** Filled once every part exists: the list may render (and report its layout) while it is being constructed. */
+const parts: { transcript?: Transcript } = {};
+const refreshLayout = () => layout.update(store, parts.transcript);
+
+const client = new RpcClient<ChatRequests, ChatEvent, ChatSnapshot>(api, {
+  onSnapshot: (raw: unknown) =>
+    guarded('snapshot', () => {
+      const snapshot = parseSnapshot(raw);
+      if (!snapshot) {
+        reportProblem('chat panel: ignored a snapshot that does not match the protocol');
+        return;
+      }
+      store.applySnapshot(snapshot);
+    }),
+  onEvent: (raw: unknown) =>
+    guarded('event', () => {
+      const event = parseEvent(raw);
+      if (!event) {
+        reportProblem(`chat panel: ignored an event that does not match the protocol (${describe(raw)})`);
+        return;
+      }
+      if (store.applyEvent(event).gap) {
+        // Streamed text was missed (the panel was hidden or reloaded meanwhile): ask for the whole state again.
+        resync();
+      }
+    }),
+});
+
+const request: Request = (method, params) => client.request(method, params);
+const reportProblem = rateLimited((message) => client.reportProblem(message));
+
+function showError(what: string, error: unknown): void {
+  const message = error instanceof RpcRequestError || error instanceof Error ? error.message : String(error);
+  composer.showStatus(`${what}: ${message}`, 'error');
+}
+
+const transcript = new Transcript(store, layout.feed, layout.sizer, {
+  submitEdit: (messageId, text) =>
+    request('chat/edit', { messageId, text: text.slice(0, 200_000) }).then(
+      () => true,
+      (error: unknown) => {
+        showError('Could not send the edit', error);
+        return false;
+      },
+    ),
+  onLayout: refreshLayout,
+});
+parts.transcript = transcript;
+
+const state = loadPanelState(api);
+const composer = new Composer(
+  store,
+  {
+    send: (text) =>
+      request('chat/send', { text, parentId: store.leafId }).then(
+        () => true,
+        (error: unknown) => {
+          showError('Could not send', error);
+          return false;
+        },
+      ),
+    stop: () => stop(),
+    setAgent: (agentId, model) => void request('chat/setAgent', { agentId, model }).catch((error: unknown) => showError('Could not change the agent', error)),
+    draftChanged: (draft) => savePanelState(api, { draft }),
+  },
+  state.draft,
+);
+layout.mountComposer(composer, (text) => composer.fill(text));
+layout.onInspectSession(() => void request('chat/inspect', { messageId: null }).catch((error: unknown) => showError('Could not open the Inspector', error)));
+
+function stop(): void {
+  if (store.isStreaming) {
+    request('chat/stop', {}).catch((error: unknown) => showError('Could not stop the reply', error));
+  }
+}
+
+installActions(layout.feed, { store, transcript, request, showError, showInfo: (message) => composer.showStatus(message) });
+installKeyboard({ store, transcript, feed: layout.feed, stop });
+const announcer = new Announcer(store, layout.announcer);
+store.subscribe((change) => {
+  announcer.onChange(change);
+  if (change.kind !== 'delta') {
+    composer.update();
+    refreshLayout();
+  }
+});
+
+let lastResync = 0;
+function resync(): void {
+  const now = performance.now();
+  if (now - lastResync > 2000) {
+    lastResync = now;
+    client.requestSnapshot();
+  }
+}
+
+function guarded(what: string, action: () => void): void {
+  try {
+    action();
+  } catch (error) {
+    reportProblem(`chat panel: failed to apply a host ${what}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  }
+}
+
+function describe(raw: unknown): string {
+  const method = typeof raw === 'object' && raw !== null && 'method' in raw ? raw.method : undefined;
+  return typeof method === 'string' ? `method ${method.slice(0, 60)}` : typeof raw;
+}
+
+composer.update();
+refreshLayout();
+client.start();

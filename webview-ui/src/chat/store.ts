@@ -1,0 +1,211 @@
+import type { ChatAgentView, ChatMessageView, ChatSnapshot } from '../../../src/protocol/chat';
+import type { DeltaParams, ParsedEvent } from './guards';
+
+/**
+ * The panel's copy of the session: every message of every branch, indexed by id and by parent, the leaf whose
+ * path is shown, and who answers next. The host owns the truth; this only mirrors the snapshot and the events
+ * that follow, and tells the views precisely what changed so a token re-renders one message, not the history.
+ */
+
+export type StoreChange =
+  /** Everything may have changed (a snapshot). */
+  | { kind: 'reset' }
+  /** One message was added or replaced; `touched` are the messages whose sibling counts changed with it. */
+  | { kind: 'message'; id: string; touched: string[] }
+  /** Streamed text was appended to one message. */
+  | { kind: 'delta'; id: string }
+  | { kind: 'path' }
+  | { kind: 'streaming' }
+  | { kind: 'session' };
+
+export interface SiblingInfo {
+  index: number;
+  count: number;
+  previousId: string | null;
+  nextId: string | null;
+}
+
+export interface DeltaOutcome {
+  /** The delta skipped text the panel never got: the view is stale and should ask for a fresh snapshot. */
+  gap: boolean;
+}
+
+type Listener = (change: StoreChange) => void;
+
+export class ChatStore {
+  session: ChatSnapshot['session'] | null = null;
+  agent: ChatAgentView | null = null;
+  modelOverride: string | null = null;
+  agents: ChatAgentView[] = [];
+  leafId: string | null = null;
+  streamingId: string | null = null;
+  /** True once the first snapshot arrived: before that the panel shows "loading", not the empty state. */
+  loaded = false;
+
+  private readonly byId = new Map<string, ChatMessageView>();
+  private readonly children = new Map<string | null, string[]>();
+  private pathCache: string[] | null = null;
+  private pendingLeafId: string | null = null;
+  private readonly listeners = new Set<Listener>();
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get(id: string): ChatMessageView | undefined {
+    return this.byId.get(id);
+  }
+
+  applySnapshot(snapshot: ChatSnapshot): void {
+    this.byId.clear();
+    this.children.clear();
+    for (const message of snapshot.messages) {
+      this.insert(message);
+    }
+    this.session = snapshot.session;
+    this.agent = snapshot.agent;
+    this.modelOverride = snapshot.modelOverride;
+    this.agents = snapshot.agents;
+    this.leafId = snapshot.leafId !== null && this.byId.has(snapshot.leafId) ? snapshot.leafId : null;
+    this.streamingId = snapshot.streamingId;
+    this.pathCache = null;
+    this.pendingLeafId = null;
+    this.loaded = true;
+    this.emit({ kind: 'reset' });
+  }
+
+  /** Applies one validated host event; returns what a delta revealed about missed text. */
+  applyEvent(event: ParsedEvent): DeltaOutcome {
+    switch (event.method) {
+      case 'chat/message':
+        this.upsert(event.params);
+        break;
+      case 'chat/delta':
+        return this.appendDelta(event.params);
+      case 'chat/leaf':
+        this.setLeaf(event.params.leafId);
+        break;
+      case 'chat/streaming':
+        this.streamingId = event.params.streamingId;
+        this.emit({ kind: 'streaming' });
+        break;
+      case 'chat/session':
+        this.session = event.params.session;
+        this.agent = event.params.agent;
+        this.modelOverride = event.params.modelOverride;
+        this.agents = event.params.agents;
+        this.emit({ kind: 'session' });
+        break;
+    }
+    return { gap: false };
+  }
+
+  /** Shows the path to `leafId`; an id not known yet is shown when its message arrives (events may cross). */
+  setLeaf(leafId: string | null): void {
+    if (leafId !== null && !this.byId.has(leafId)) {
+      this.pendingLeafId = leafId;
+      return;
+    }
+    this.pendingLeafId = null;
+    if (leafId !== this.leafId) {
+      this.leafId = leafId;
+      this.pathCache = null;
+      this.emit({ kind: 'path' });
+    }
+  }
+
+  /** The ids from the root to the leaf. Cycles (a corrupt parent chain) end the walk instead of hanging. */
+  path(): readonly string[] {
+    if (this.pathCache) {
+      return this.pathCache;
+    }
+    const path: string[] = [];
+    const seen = new Set<string>();
+    let id = this.leafId;
+    while (id !== null && !seen.has(id)) {
+      const message = this.byId.get(id);
+      if (!message) {
+        break;
+      }
+      seen.add(id);
+      path.push(id);
+      id = message.parentId;
+    }
+    path.reverse();
+    this.pathCache = path;
+    return path;
+  }
+
+  siblings(id: string): SiblingInfo | null {
+    const message = this.byId.get(id);
+    const siblings = message ? this.children.get(message.parentId) : undefined;
+    if (!siblings || siblings.length < 2) {
+      return null;
+    }
+    const index = siblings.indexOf(id);
+    return {
+      index,
+      count: siblings.length,
+      previousId: siblings[index - 1] ?? null,
+      nextId: siblings[index + 1] ?? null,
+    };
+  }
+
+  /** True while any reply streams: the composer shows Stop, and Esc stops. */
+  get isStreaming(): boolean {
+    return this.streamingId !== null;
+  }
+
+  private upsert(message: ChatMessageView): void {
+    const existing = this.byId.get(message.id);
+    if (existing && existing.parentId !== message.parentId) {
+      // A message never moves in the tree; a different parent is a host bug, and moving it would corrupt paths.
+      return;
+    }
+    const touched = existing ? [] : [...(this.children.get(message.parentId) ?? [])];
+    this.insert(message);
+    this.emit({ kind: 'message', id: message.id, touched });
+    if (this.pendingLeafId === message.id) {
+      this.setLeaf(message.id);
+    }
+  }
+
+  private insert(message: ChatMessageView): void {
+    if (!this.byId.has(message.id)) {
+      const siblings = this.children.get(message.parentId);
+      if (siblings) {
+        siblings.push(message.id);
+      } else {
+        this.children.set(message.parentId, [message.id]);
+      }
+    }
+    this.byId.set(message.id, message);
+  }
+
+  private appendDelta(delta: DeltaParams): DeltaOutcome {
+    const message = this.byId.get(delta.id);
+    if (!message) {
+      return { gap: false };
+    }
+    let text = delta.text ?? '';
+    if (delta.offset !== undefined) {
+      const have = message.text.length;
+      if (delta.offset > have) {
+        return { gap: true };
+      }
+      // Text the panel already has (a delta queued before a snapshot that included it) is not appended twice.
+      text = text.slice(have - delta.offset);
+    }
+    message.text += text;
+    message.reasoning += delta.reasoning ?? '';
+    this.emit({ kind: 'delta', id: delta.id });
+    return { gap: false };
+  }
+
+  private emit(change: StoreChange): void {
+    for (const listener of this.listeners) {
+      listener(change);
+    }
+  }
+}
