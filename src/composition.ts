@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
+import { agentCommands, askModal, scriptedPrompts, type Prompt } from './commands/agentCommands';
 import { ask } from './commands/askCommand';
 import { providerCommands } from './commands/providerCommands';
 import type { ProviderServices } from './commands/providerServices';
 import { registerCommands } from './commands/register';
+import { composeSessions, type SessionsTestApi } from './composeSessions';
 import { formatBytes } from './core/format';
 import type { Logger, SecretStore } from './core/ports';
 import type { Probe } from './core/selfCheck';
@@ -11,6 +13,9 @@ import { nodeFs } from './db/fsPort';
 import { probeCapabilities } from './db/sqlJs';
 import type { Store } from './db/store';
 import { createAdapter } from './llm/providerFactory';
+import type { AgentRow } from './views/agentsModel';
+import { AgentsSource } from './views/agentsSource';
+import { AgentsView } from './views/agentsView';
 import type { ProviderRow } from './views/providersModel';
 import { createProvidersView } from './views/providersView';
 import { createTreeViews } from './views/treeViews';
@@ -24,6 +29,9 @@ import { recordingLogger } from './vscode/recordingLogger';
 import { VscodeSecretStore } from './vscode/secretStore';
 import { StoreHost } from './vscode/storeHost';
 import { ensureGlobalStorage, probeWritable } from './vscode/storage';
+import { AgentEditorPanel, registerAgentEditorSerializer, type AgentEditorServices } from './webviews/agentEditor/agentEditorPanel';
+import type { SaveResult } from './webviews/agentEditor/agentEditorController';
+import type { AgentDraft, AgentEditorSnapshot } from './protocol/agentEditor';
 import { OverviewPanel } from './webviews/overview/overviewPanel';
 import type { PanelTraffic } from './webviews/webviewHost';
 
@@ -36,6 +44,8 @@ export interface AiStudio extends vscode.Disposable {
   readonly version: string;
   /** Test hooks, returned from `activate` only when the extension runs under a test harness. */
   readonly testApi: TestApi;
+  /** For deactivate: ends the replies this window streams and waits until they are saved. */
+  shutdown(): Promise<void>;
 }
 
 export interface TestApi {
@@ -47,6 +57,25 @@ export interface TestApi {
   /** Every message between a panel and the host, so tests can see a real webview load and answer. */
   onPanelTraffic: vscode.Event<PanelTraffic>;
   providers: ProvidersTestApi;
+  agents: AgentsTestApi;
+  sessions: SessionsTestApi;
+}
+
+export interface AgentsTestApi {
+  /** What the Agents view shows now (archived ones only while "Show Archived Agents" is on). */
+  rows(): Promise<AgentRow[]>;
+  /** Fires whenever the view re-reads its rows. */
+  onDidChange: vscode.Event<void>;
+  /** Answers the next confirmation (the button's title; undefined = Cancel) instead of a person. */
+  answerNextPrompt(answer: string | undefined): void;
+  /** Every confirmation asked so far. */
+  prompts(): readonly Prompt[];
+  /** The agent ids (or `new:` keys) of the open agent editors. */
+  openEditors(): string[];
+  /** Saves a draft through the open editor of `agentIdOrKey`, exactly as its Save button does. */
+  saveInEditor(agentIdOrKey: string, draft: AgentDraft): Promise<SaveResult>;
+  /** The state that editor's webview is sent on `ready`. */
+  editorSnapshot(agentIdOrKey: string): Promise<AgentEditorSnapshot>;
 }
 
 export interface ProvidersTestApi {
@@ -115,6 +144,33 @@ export function compose({ context, log: channel, activationMs }: CompositionInpu
       probes: (): Probe[] => selfCheckProbes(storage, secrets, storeHost),
     };
 
+    const agentsSource = store.add(new AgentsSource(storeHost.ready, log));
+    const agentsView = store.add(new AgentsView(agentsSource, providerSettings, context.globalState, log));
+    const agentEditorServices: AgentEditorServices = {
+      extensionUri: context.extensionUri,
+      log,
+      onTraffic: (traffic) => panelTraffic.fire(traffic),
+      source: agentsSource,
+      status,
+      createAdapter,
+    };
+    store.add(registerAgentEditorSerializer(agentEditorServices));
+    // Confirmations come from a person, except in test runs, where the integration tests script the answers.
+    const prompts = scriptedPrompts();
+    const confirm = testMode ? prompts.ask : askModal;
+    const sessions = store.add(
+      composeSessions({
+        context,
+        log,
+        storeReady: storeHost.ready,
+        settings: providerSettings,
+        keys: status.keys,
+        createAdapter,
+        ask: confirm,
+        onTraffic: (traffic) => panelTraffic.fire(traffic),
+      }),
+    );
+
     for (const registration of registerCommands(
       {
         showOverview: () => OverviewPanel.show(overviewServices),
@@ -122,12 +178,15 @@ export function compose({ context, log: channel, activationMs }: CompositionInpu
         openSettings: () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${context.extension.id}`),
         ask: (arg?: unknown) => ask(providerServices, arg),
         ...providerCommands(providerServices),
+        ...agentCommands({ source: agentsSource, view: agentsView, editor: agentEditorServices, ask: confirm }),
+        ...sessions.commands,
       },
       log,
     )) {
       store.add(registration);
     }
     store.add({ dispose: () => OverviewPanel.disposeCurrent() });
+    store.add({ dispose: () => AgentEditorPanel.disposeAll() });
 
     return {
       version,
@@ -144,7 +203,30 @@ export function compose({ context, log: channel, activationMs }: CompositionInpu
           globalStateJson: () => JSON.stringify(Object.fromEntries(context.globalState.keys().map((key) => [key, context.globalState.get(key)]))),
           answerText: (uri) => answers.text(vscode.Uri.parse(uri)),
         },
+        agents: {
+          rows: () => agentsView.rows(),
+          onDidChange: agentsView.onDidRefresh,
+          answerNextPrompt: (answer) => prompts.answerNext(answer),
+          prompts: () => prompts.asked,
+          openEditors: () => AgentEditorPanel.openKeys(),
+          saveInEditor: async (key, draft) => {
+            const editor = AgentEditorPanel.find(key);
+            if (!editor) {
+              throw new Error(`No agent editor is open for ${key}`);
+            }
+            return editor.save(draft);
+          },
+          editorSnapshot: async (key) => {
+            const editor = AgentEditorPanel.find(key);
+            if (!editor) {
+              throw new Error(`No agent editor is open for ${key}`);
+            }
+            return editor.controller.snapshot();
+          },
+        },
+        sessions: sessions.testApi,
       },
+      shutdown: () => sessions.shutdown(),
       dispose: () => store.dispose(),
     };
   } catch (err) {

@@ -9,6 +9,9 @@ import { notifyWithLog } from './vscode/notify';
  */
 const moduleLoadedAt = performance.now();
 
+/** What deactivate needs to finish: the replies still streaming are saved before the store closes. */
+let running: AiStudio | undefined;
+
 export function activate(context: vscode.ExtensionContext): TestApi | undefined {
   // The log exists before anything else, so even a failed start leaves a trail the user can open.
   const log = vscode.window.createOutputChannel('AI Studio', { log: true });
@@ -18,6 +21,7 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
   try {
     const studio: AiStudio = compose({ context, log, activationMs: () => activationMs });
     context.subscriptions.push(studio);
+    running = studio;
     activationMs = Math.round((performance.now() - activateCalledAt) * 10) / 10;
     const waitedMs = Math.round(activateCalledAt - moduleLoadedAt);
     log.info(`AI Studio ${studio.version} activated in ${activationMs} ms (bundle loaded ${waitedMs} ms before activate was called)`);
@@ -30,5 +34,12 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
   }
 }
 
-/** Everything is disposed through `context.subscriptions`; nothing is left to do here. */
-export function deactivate(): void {}
+/**
+ * Runs before `context.subscriptions` are disposed (and the store with them): replies streaming now are ended as
+ * interrupted and saved, so a reload shows them as they were, never as lost.
+ */
+export async function deactivate(): Promise<void> {
+  const studio = running;
+  running = undefined;
+  await studio?.shutdown();
+}

@@ -61,8 +61,9 @@ describe('package.json contributions', () => {
     }
   });
 
-  it('activates from its contributions alone', () => {
-    assert.deepEqual(manifest.activationEvents, []);
+  it('activates from its contributions alone, plus the restore of chat panels after a reload', () => {
+    // Views and commands imply their activation events; a webview panel restored by a serializer does not.
+    assert.deepEqual(manifest.activationEvents.filter((event) => event !== 'onWebviewPanel:aiStudio.agentEditor'), ['onWebviewPanel:aiStudio.chat']);
   });
 
   it('does not compile against a newer VS Code API than the engine it declares', () => {
@@ -101,5 +102,45 @@ describe('package.json contributions', () => {
     }
     const inline = manifest.contributes.menus['view/item/context']!.filter((i) => i.group?.startsWith('inline') && i.when?.includes(`view == ${ViewIds.providers}`));
     assert.deepEqual(inline.map((i) => i.command).sort(), [CommandIds.openProviderSettings, CommandIds.setApiKey, CommandIds.testConnection].sort());
+  });
+
+  it('offers Create Agent on the empty Agents view, the archived toggle in its title, and the agent actions on its rows', () => {
+    assert.match(manifest.contributes.viewsWelcome.find((w) => w.view === ViewIds.agents)!.contents, /\[Create Agent\]\(command:aiStudio\.createAgent\)/);
+    const title = manifest.contributes.menus['view/title']!.filter((i) => i.when?.includes(`view == ${ViewIds.agents}`)).map((i) => i.command);
+    assert.ok([CommandIds.createAgent, CommandIds.showArchivedAgents, CommandIds.hideArchivedAgents].every((c) => title.includes(c)), title.join(', '));
+    const rows = manifest.contributes.menus['view/item/context']!.filter((i) => i.when?.includes(`view == ${ViewIds.agents}`));
+    const agentCommands = [CommandIds.editAgent, CommandIds.duplicateAgent, CommandIds.archiveAgent, CommandIds.unarchiveAgent, CommandIds.deleteAgent, CommandIds.newSessionWithAgent];
+    assert.deepEqual([...new Set(rows.map((i) => i.command))].sort(), agentCommands.sort());
+  });
+
+  it('offers New Session and Import on the Sessions view, its filter in the title, and the session actions on its rows', () => {
+    const welcome = manifest.contributes.viewsWelcome.find((w) => w.view === ViewIds.sessions)!.contents;
+    assert.match(welcome, /\[New Session\]\(command:aiStudio\.newSession\)/);
+    assert.match(welcome, /\(command:aiStudio\.importSession\)/);
+    const title = manifest.contributes.menus['view/title']!.filter((i) => i.when?.includes(`view == ${ViewIds.sessions}`));
+    assert.deepEqual(
+      title.filter((i) => i.group?.startsWith('navigation')).map((i) => [i.command, i.when]),
+      [
+        [CommandIds.newSession, `view == ${ViewIds.sessions}`],
+        [CommandIds.filterSessions, `view == ${ViewIds.sessions} && !aiStudio.sessions.filtered`],
+        [CommandIds.clearSessionFilter, `view == ${ViewIds.sessions} && aiStudio.sessions.filtered`],
+      ],
+    );
+    const rows = manifest.contributes.menus['view/item/context']!.filter((i) => i.when?.includes(`view == ${ViewIds.sessions}`));
+    const sessionCommands = [
+      CommandIds.openSession,
+      CommandIds.renameSession,
+      CommandIds.pinSession,
+      CommandIds.unpinSession,
+      CommandIds.exportSession,
+      CommandIds.exportSessionMarkdown,
+      CommandIds.deleteSession,
+    ];
+    assert.deepEqual([...new Set(rows.map((i) => i.command))].sort(), sessionCommands.sort());
+    // Pin and Unpin exclude each other on a row: `pinned` is not a word inside `unpinned`.
+    const pin = rows.find((i) => i.command === CommandIds.pinSession)!.when!;
+    const unpin = rows.find((i) => i.command === CommandIds.unpinSession)!.when!;
+    const matches = (when: string, contextValue: string) => new RegExp(/=~ \/(.*)\/$/.exec(when)![1]!).test(contextValue);
+    assert.deepEqual([matches(pin, 'session unpinned'), matches(pin, 'session pinned'), matches(unpin, 'session pinned'), matches(unpin, 'session unpinned')], [true, false, true, false]);
   });
 });

@@ -92,7 +92,10 @@ const composer = new Composer(
       ),
     stop: () => stop(),
     setAgent: (agentId, model) => void request('chat/setAgent', { agentId, model }).catch((error: unknown) => showError('Could not change the agent', error)),
-    draftChanged: (draft) => savePanelState(api, { draft }),
+    draftChanged: (draft) => {
+      state.draft = draft;
+      savePanelState(api, state);
+    },
   },
   state.draft,
 );
@@ -110,6 +113,10 @@ installKeyboard({ store, transcript, feed: layout.feed, stop });
 const announcer = new Announcer(store, layout.announcer);
 store.subscribe((change) => {
   announcer.onChange(change);
+  if (store.session && store.session.id !== state.sessionId) {
+    state.sessionId = store.session.id;
+    savePanelState(api, state);
+  }
   if (change.kind !== 'delta') {
     composer.update();
     refreshLayout();

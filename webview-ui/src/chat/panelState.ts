@@ -2,17 +2,21 @@ import type { VsCodeApi } from '../shared/vscodeApi';
 
 /**
  * What the panel keeps in VS Code's webview state, which survives the panel being hidden or the window reloaded:
- * only the unsent draft. Everything else comes from the host's snapshot (the store is the truth).
+ * the unsent draft, and which session this is, so the host's serializer can restore the panel after a reload.
+ * Everything else comes from the host's snapshot (the store is the truth).
  */
 
 export interface PanelState {
   draft: string;
+  sessionId?: string;
 }
 
 export function loadPanelState(api: VsCodeApi): PanelState {
   const state: unknown = api.getState();
-  const draft = typeof state === 'object' && state !== null && 'draft' in state ? state.draft : '';
-  return { draft: typeof draft === 'string' ? draft : '' };
+  const record = typeof state === 'object' && state !== null ? (state as Record<string, unknown>) : {};
+  const draft = typeof record['draft'] === 'string' ? record['draft'] : '';
+  const sessionId = typeof record['sessionId'] === 'string' ? record['sessionId'] : undefined;
+  return sessionId === undefined ? { draft } : { draft, sessionId };
 }
 
 let timer: number | undefined;

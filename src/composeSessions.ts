@@ -1,0 +1,136 @@
+import type * as vscode from 'vscode';
+import type { AskPrompt } from './commands/agentCommands';
+import { exportImportCommands, type ExportImportHandlers } from './commands/exportImport';
+import { searchSessions, type SessionSearchHit } from './commands/searchCommand';
+import { sessionCommands, type SessionCommandHandlers } from './commands/sessionCommands';
+import type { ChatService } from './core/chat/chatService';
+import type { Logger } from './core/ports';
+import type { Store } from './db/store';
+import type { EndpointConfig } from './llm/endpoints';
+import type { ProviderAdapter } from './llm/types';
+import { chatRequests } from './protocol/chat';
+import { createDispatcher } from './protocol/dispatcher';
+import type { SessionGroup } from './views/sessionsModel';
+import { SessionsSource } from './views/sessionsSource';
+import { SessionsView } from './views/sessionsView';
+import { ChatRuntime } from './vscode/chatRuntime';
+import { DisposableStore } from './vscode/lifecycle';
+import { VscodeProviderAccess } from './vscode/providerAccess';
+import type { ProviderKeys } from './vscode/providerKeys';
+import type { ProviderSettings } from './vscode/providerSettings';
+import { ChatPanel, registerChatPanelSerializer, type ChatPanelServices } from './webviews/chat/chatPanel';
+import { ChatPanelMemory } from './webviews/chat/chatPanelMemory';
+import { LastTextEditor } from './webviews/chat/lastEditor';
+import type { PanelTraffic } from './webviews/webviewHost';
+
+/**
+ * The sessions pillar, composed: the chat loop on the store, the Sessions view, the chat panels (and their
+ * restoration after a reload), and the session, search and export commands. Kept out of composition.ts so the
+ * root stays a list of features; it is built in the same synchronous pass and shares the root's disposables.
+ */
+
+export interface SessionsInputs {
+  context: vscode.ExtensionContext;
+  log: Logger;
+  storeReady: Promise<Store>;
+  settings: ProviderSettings;
+  keys: ProviderKeys;
+  createAdapter: (config: EndpointConfig, apiKey: string | undefined) => ProviderAdapter;
+  /** Modal confirmations (delete, open a link); scripted in test runs. */
+  ask: AskPrompt;
+  onTraffic: (traffic: PanelTraffic) => void;
+}
+
+export interface SessionsTestApi {
+  chat: Promise<ChatService>;
+  /** What the Sessions view shows now. */
+  rows(): Promise<SessionGroup[]>;
+  /** Fires whenever the view re-reads its rows. */
+  onDidChange: vscode.Event<void>;
+  /** The session ids of the open chat panels. */
+  openPanels(): string[];
+  /** Sends a request to the open panel of `sessionId` exactly as its webview would (validated, then handled). */
+  panelRequest(sessionId: string, method: string, params: unknown): Promise<unknown>;
+  search(query: string): Promise<SessionSearchHit[]>;
+}
+
+export interface SessionsFeature extends vscode.Disposable {
+  commands: SessionCommandHandlers & ExportImportHandlers & { searchSessions(arg?: unknown): Promise<unknown> };
+  testApi: SessionsTestApi;
+  /** For deactivate: ends this window's streams and waits until they are saved. */
+  shutdown(): Promise<void>;
+}
+
+export function composeSessions(inputs: SessionsInputs): SessionsFeature {
+  const { context, log } = inputs;
+  const disposables = new DisposableStore();
+  const runtime = disposables.add(new ChatRuntime(inputs.storeReady, new VscodeProviderAccess(inputs.settings, inputs.keys, inputs.createAdapter), log));
+  const source = disposables.add(new SessionsSource(inputs.storeReady, log));
+  const view = disposables.add(new SessionsView(source, (id) => runtime.isStreaming(id), log));
+  const panels: ChatPanelServices = {
+    extensionUri: context.extensionUri,
+    log,
+    onTraffic: inputs.onTraffic,
+    chat: runtime.ready,
+    source,
+    editors: disposables.add(new LastTextEditor()),
+    ask: inputs.ask,
+    memory: new ChatPanelMemory(context.workspaceState),
+  };
+  disposables.add(registerChatPanelSerializer(panels));
+  // Streams starting and ending turn the row's spinner on and off.
+  let streamingSubscription: { dispose(): void } | undefined;
+  runtime.ready.then(
+    (chat) => {
+      streamingSubscription = chat.onDidChange(({ event }) => {
+        if (event.method === 'chat/streaming') {
+          view.refresh();
+        }
+      });
+    },
+    () => undefined,
+  );
+  disposables.add({ dispose: () => streamingSubscription?.dispose() });
+  // Newest last: released before the chat loop and the view they use.
+  disposables.add({ dispose: () => ChatPanel.releaseAll() });
+
+  const commands = {
+    ...sessionCommands({ source, view, panels, chat: runtime.ready, ask: inputs.ask }),
+    ...exportImportCommands({ source, view, panels }),
+    searchSessions: (arg?: unknown) => searchSessions({ source, panels }, arg),
+  };
+
+  let nextRequestId = 1;
+  const testApi: SessionsTestApi = {
+    chat: runtime.ready,
+    rows: () => view.groups(),
+    onDidChange: view.onDidRefresh,
+    openPanels: () => ChatPanel.openSessions(),
+    panelRequest: async (sessionId, method, params) => {
+      const panel = ChatPanel.find(sessionId);
+      if (!panel) {
+        throw new Error(`No chat panel is open for session ${sessionId}`);
+      }
+      const dispatch = createDispatcher('Chat (test)', chatRequests, panel.handlers, { error: (m) => log.error(m), trace: () => undefined });
+      const outcome = await dispatch({ kind: 'request', id: nextRequestId++, method, params });
+      if (outcome.kind !== 'reply') {
+        throw new Error(`The request was ${outcome.kind}`);
+      }
+      if (outcome.message.kind === 'error') {
+        throw new Error(`${outcome.message.error.code}: ${outcome.message.error.message}`);
+      }
+      return outcome.message.kind === 'response' ? outcome.message.result : undefined;
+    },
+    search: async (query) => (await searchSessions({ source, panels }, { query })) ?? [],
+  };
+
+  return {
+    commands,
+    testApi,
+    shutdown: async () => {
+      ChatPanel.releaseAll();
+      await runtime.shutdown();
+    },
+    dispose: () => disposables.dispose(),
+  };
+}

@@ -1,0 +1,221 @@
+import * as vscode from 'vscode';
+import type { AskPrompt } from '../../commands/agentCommands';
+import type { ChatService } from '../../core/chat/chatService';
+import type { Logger } from '../../core/ports';
+import { chatRequests, type ChatEvent, type ChatRequests, type ChatSnapshot } from '../../protocol/chat';
+import type { RequestHandlers } from '../../protocol/rpc';
+import { sessionLabel } from '../../views/sessionsModel';
+import type { SessionsSource } from '../../views/sessionsSource';
+import { Disposable } from '../../vscode/lifecycle';
+import { WebviewHost, type PanelTraffic } from '../webviewHost';
+import { chatHandlers } from './chatHandlers';
+import type { ChatPanelMemory } from './chatPanelMemory';
+import type { LastTextEditor } from './lastEditor';
+
+/**
+ * The chat panel: one per session (opening it again reveals it). It shows what the chat loop says about its
+ * session: a snapshot whenever its webview (re)loads, then the loop's events for that session as they happen.
+ * Its webview is not kept alive while hidden; showing it again reloads it, and the snapshot brings it back,
+ * a reply still streaming included. After a window reload VS Code restores it through the serializer below.
+ */
+
+export interface ChatPanelServices {
+  extensionUri: vscode.Uri;
+  log: Logger;
+  onTraffic(traffic: PanelTraffic): void;
+  chat: Promise<ChatService>;
+  source: SessionsSource;
+  editors: LastTextEditor;
+  ask: AskPrompt;
+  memory: ChatPanelMemory;
+}
+
+export class ChatPanel extends Disposable {
+  static readonly viewType = 'aiStudio.chat';
+  private static readonly open = new Map<string, ChatPanel>();
+  /** Set while the window shuts down: panels closing then are restored later, so they are not forgotten. */
+  private static shuttingDown = false;
+
+  /**
+   * Opens (or reveals) the session's panel. With `revealMessageId`, the panel first shows the branch through that
+   * message (its newest path), so a search hit is on screen.
+   */
+  static async show(services: ChatPanelServices, sessionId: string, options: { revealMessageId?: string } = {}): Promise<ChatPanel> {
+    const chat = await services.chat;
+    const session = await services.source.get(sessionId);
+    if (session === undefined) {
+      throw new Error('That session no longer exists; it may have been deleted in another window.');
+    }
+    if (options.revealMessageId !== undefined) {
+      await chat.selectBranch(options.revealMessageId, { sessionId });
+    }
+    const existing = ChatPanel.open.get(sessionId);
+    if (existing) {
+      existing.panel.reveal();
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(ChatPanel.viewType, sessionLabel(session.title), vscode.ViewColumn.Active, {
+      enableFindWidget: true,
+    });
+    return new ChatPanel(panel, services, chat, sessionId, session.title);
+  }
+
+  /** Restores a panel VS Code kept across a window reload. */
+  static async revive(services: ChatPanelServices, panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const sessionId = services.memory.sessionFor(state, panel.title, new Set(ChatPanel.open.keys()));
+    const session = sessionId === undefined ? undefined : await services.source.get(sessionId).catch(() => undefined);
+    if (sessionId === undefined || session === undefined || ChatPanel.open.has(sessionId)) {
+      services.log.info(`Closed a restored chat panel: ${sessionId === undefined ? 'it names no session' : `session ${sessionId} is gone or already open`}`);
+      panel.dispose();
+      return;
+    }
+    new ChatPanel(panel, services, await services.chat, sessionId, session.title);
+    services.log.debug(`Restored the chat panel of session ${sessionId}`);
+  }
+
+  static find(sessionId: string): ChatPanel | undefined {
+    return ChatPanel.open.get(sessionId);
+  }
+
+  static openSessions(): string[] {
+    return [...ChatPanel.open.keys()];
+  }
+
+  static close(sessionId: string): void {
+    ChatPanel.open.get(sessionId)?.panel.dispose();
+  }
+
+  /**
+   * On deactivate: the host side goes, the panels stay, so that a window reload restores them (closing them here
+   * would close their tabs for good).
+   */
+  static releaseAll(): void {
+    ChatPanel.shuttingDown = true;
+    for (const chatPanel of [...ChatPanel.open.values()]) {
+      chatPanel.dispose();
+    }
+  }
+
+  readonly handlers: RequestHandlers<ChatRequests>;
+  private readonly host: WebviewHost<ChatRequests, ChatEvent, ChatSnapshot>;
+  private title: string;
+  /** The agents the picker was last told about; undefined until first read. */
+  private agentsKey: string | undefined;
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly services: ChatPanelServices,
+    private readonly chat: ChatService,
+    readonly sessionId: string,
+    title: string,
+  ) {
+    super();
+    this.title = title;
+    ChatPanel.open.set(sessionId, this);
+    panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'activity-bar.svg');
+    panel.title = sessionLabel(title);
+    services.memory.remember(sessionId, panel.title);
+    this.handlers = chatHandlers({
+      chat,
+      sessionId,
+      log: services.log,
+      editors: services.editors,
+      ask: services.ask,
+      openSession: async (id) => {
+        await ChatPanel.show(services, id);
+      },
+    });
+    this.host = this._register(
+      new WebviewHost(
+        panel.webview,
+        services.extensionUri,
+        { name: 'Chat', title: 'AI Studio Chat', bundle: 'chat', requests: chatRequests, handlers: this.handlers, snapshot: () => chat.snapshot(sessionId) },
+        services.log,
+        (traffic) => services.onTraffic(traffic),
+      ),
+    );
+    this._register(
+      chat.onDidChange(({ sessionId: changed, event }) => {
+        if (changed !== sessionId) {
+          return;
+        }
+        this.host.postEvent(event);
+        if (event.method === 'chat/session') {
+          this.setTitle(event.params.session.title);
+        }
+      }),
+    );
+    this._register(services.source.onDidChange(() => void this.onSessionsChanged()));
+    // Learns the agents the snapshot offers, so a later change to them is noticed.
+    void this.onSessionsChanged();
+    this._register(
+      panel.onDidChangeViewState(({ webviewPanel }) => {
+        if (!webviewPanel.visible) {
+          // Its document is discarded while hidden; showing it reloads it, and its `ready` gets a new snapshot.
+          this.host.markNotReady();
+        }
+      }),
+    );
+    this._register(
+      panel.onDidDispose(() => {
+        if (!ChatPanel.shuttingDown) {
+          services.memory.forget(sessionId);
+        }
+        this.dispose();
+      }),
+    );
+  }
+
+  override dispose(): void {
+    if (ChatPanel.open.get(this.sessionId) === this) {
+      ChatPanel.open.delete(this.sessionId);
+    }
+    super.dispose();
+  }
+
+  reveal(): void {
+    this.panel.reveal();
+  }
+
+  /**
+   * A rename (from the view or another window), a deletion, or a change to the agents the picker offers: the
+   * tab and the panel follow. The chat loop reports its own changes (titles it gives, agent switches) itself.
+   */
+  private async onSessionsChanged(): Promise<void> {
+    try {
+      const [session, agents] = await Promise.all([this.services.source.get(this.sessionId), this.services.source.agents(false)]);
+      if (this.isDisposed) {
+        return;
+      }
+      if (session === undefined) {
+        this.panel.dispose();
+        return;
+      }
+      const agentsKey = JSON.stringify(agents.map((agent) => [agent.id, agent.name, agent.currentVersion.id]));
+      const changed = session.title !== this.title || (this.agentsKey !== undefined && agentsKey !== this.agentsKey);
+      this.agentsKey = agentsKey;
+      if (changed) {
+        this.setTitle(session.title);
+        const { session: info, agent, modelOverride, agents: choices } = this.chat.snapshot(this.sessionId);
+        this.host.postEvent({ method: 'chat/session', params: { session: info, agent, modelOverride, agents: choices } });
+      }
+    } catch (err) {
+      this.services.log.warn(`Chat panel: could not re-read session ${this.sessionId}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private setTitle(title: string): void {
+    this.title = title;
+    if (!this.isDisposed) {
+      this.panel.title = sessionLabel(title);
+      this.services.memory.remember(this.sessionId, this.panel.title);
+    }
+  }
+}
+
+/** Lets VS Code bring chat panels back after a window reload. */
+export function registerChatPanelSerializer(services: ChatPanelServices): vscode.Disposable {
+  return vscode.window.registerWebviewPanelSerializer(ChatPanel.viewType, {
+    deserializeWebviewPanel: (panel, state) => ChatPanel.revive(services, panel, state),
+  });
+}
