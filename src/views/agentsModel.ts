@@ -1,5 +1,6 @@
 import type { Agent } from '../db/repositories/agents';
 import { escapeMarkdown } from './providersModel';
+import type { TreeRow } from './treeRow';
 
 /**
  * What the Agents view shows for each agent, computed without VS Code so ordering, filtering and wording are
@@ -8,17 +9,7 @@ import { escapeMarkdown } from './providersModel';
  * these rows into TreeItems.
  */
 
-export interface AgentRow {
-  /** The agent's database id: also the TreeItem id, so selection and expansion survive refreshes. */
-  id: string;
-  label: string;
-  description: string;
-  /** Markdown. */
-  tooltip: string;
-  icon: { id: string; color?: string };
-  /** Space-separated flags: `agent`, then `active` or `archived`. */
-  contextValue: string;
-  accessibilityLabel: string;
+export interface AgentRow extends TreeRow {
   archived: boolean;
   version: number;
 }

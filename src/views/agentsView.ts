@@ -5,6 +5,7 @@ import type { ProviderSettings } from '../vscode/providerSettings';
 import { buildAgentRows, type AgentRow } from './agentsModel';
 import type { AgentsSource } from './agentsSource';
 import { ViewIds } from './viewIds';
+import { treeItemFor } from './treeRow';
 
 /**
  * The Agents view: one row per agent, from AgentsSource (the store, this window's and other windows' writes) and
@@ -34,15 +35,7 @@ class AgentsTreeDataProvider implements vscode.TreeDataProvider<AgentRow> {
   }
 
   getTreeItem(row: AgentRow): vscode.TreeItem {
-    const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
-    item.id = row.id;
-    item.description = row.description;
-    item.tooltip = new vscode.MarkdownString(row.tooltip);
-    item.iconPath = new vscode.ThemeIcon(row.icon.id, row.icon.color ? new vscode.ThemeColor(row.icon.color) : undefined);
-    item.contextValue = row.contextValue;
-    item.accessibilityInformation = { label: row.accessibilityLabel };
-    item.command = { command: CommandIds.editAgent, title: 'Edit Agent', arguments: [row.id] };
-    return item;
+    return treeItemFor(row, { command: CommandIds.editAgent, title: 'Edit Agent', arguments: [row.id] });
   }
 
   dispose(): void {

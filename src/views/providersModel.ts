@@ -1,5 +1,6 @@
 import type { EndpointEntry } from '../core/providerConfig';
 import { requiresKey } from '../llm/endpoints';
+import type { TreeRow } from './treeRow';
 
 /**
  * What the Providers view shows for each endpoint, computed without VS Code so the wording can be tested: one
@@ -22,16 +23,7 @@ export interface ConnectionTestRecord {
 
 export type KeyStatus = 'set' | 'unset' | 'unavailable';
 
-export interface ProviderRow {
-  id: string;
-  label: string;
-  description: string;
-  /** Markdown. */
-  tooltip: string;
-  icon: { id: string; color?: string };
-  /** Space-separated flags: `provider`, `configured`, `hasKey`, `default`. */
-  contextValue: string;
-  accessibilityLabel: string;
+export interface ProviderRow extends TreeRow {
   /** Configured, and holding a key when it needs one: Ask can use it now. */
   usable: boolean;
   keyStatus: KeyStatus;

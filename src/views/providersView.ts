@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ProviderStatus } from '../vscode/providerStatus';
 import type { ProviderRow } from './providersModel';
 import { ViewIds } from './viewIds';
+import { treeItemFor } from './treeRow';
 
 /**
  * The Providers view: one row per endpoint, its state in the description and tooltip, and the row's flags in
@@ -24,15 +25,7 @@ class ProvidersTreeDataProvider implements vscode.TreeDataProvider<ProviderRow> 
   }
 
   getTreeItem(row: ProviderRow): vscode.TreeItem {
-    const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
-    item.id = row.id;
-    item.description = row.description;
-    const tooltip = new vscode.MarkdownString(row.tooltip, true);
-    item.tooltip = tooltip;
-    item.iconPath = new vscode.ThemeIcon(row.icon.id, row.icon.color ? new vscode.ThemeColor(row.icon.color) : undefined);
-    item.contextValue = row.contextValue;
-    item.accessibilityInformation = { label: row.accessibilityLabel };
-    return item;
+    return treeItemFor(row);
   }
 
   dispose(): void {

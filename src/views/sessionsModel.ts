@@ -1,5 +1,6 @@
 import type { Session } from '../db/repositories/sessions';
 import { escapeMarkdown } from './providersModel';
+import type { TreeRow } from './treeRow';
 
 /**
  * What the Sessions view shows, computed without VS Code so grouping, ordering and wording are unit-tested from
@@ -21,18 +22,8 @@ export const GROUP_LABELS: Record<SessionGroupId, string> = {
 
 const GROUP_ORDER: readonly SessionGroupId[] = ['pinned', 'today', 'yesterday', 'previous7Days', 'older'];
 
-export interface SessionRow {
+export interface SessionRow extends TreeRow {
   kind: 'session';
-  /** The session's database id: also the TreeItem id, so selection survives refreshes. */
-  id: string;
-  label: string;
-  description: string;
-  /** Markdown. */
-  tooltip: string;
-  icon: { id: string; color?: string };
-  /** Space-separated flags for the menus' `when` clauses: `session`, `pinned` or `unpinned`, maybe `streaming`. */
-  contextValue: string;
-  accessibilityLabel: string;
   pinned: boolean;
   updatedAt: number;
 }

@@ -4,6 +4,7 @@ import type { Logger } from '../core/ports';
 import { buildSessionGroups, type SessionGroup, type SessionRow } from './sessionsModel';
 import type { SessionsSource } from './sessionsSource';
 import { ViewIds } from './viewIds';
+import { treeItemFor } from './treeRow';
 
 /**
  * The Sessions view: sessions grouped by pin and by the day of their last activity, from SessionsSource (this
@@ -50,15 +51,7 @@ class SessionsTreeDataProvider implements vscode.TreeDataProvider<SessionNode> {
       item.accessibilityInformation = { label: `${node.label}, ${node.sessions.length} session${node.sessions.length === 1 ? '' : 's'}` };
       return item;
     }
-    const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
-    item.id = node.id;
-    item.description = node.description;
-    item.tooltip = new vscode.MarkdownString(node.tooltip);
-    item.iconPath = new vscode.ThemeIcon(node.icon.id, node.icon.color ? new vscode.ThemeColor(node.icon.color) : undefined);
-    item.contextValue = node.contextValue;
-    item.accessibilityInformation = { label: node.accessibilityLabel };
-    item.command = { command: CommandIds.openSession, title: 'Open Session', arguments: [node.id] };
-    return item;
+    return treeItemFor(node, { command: CommandIds.openSession, title: 'Open Session', arguments: [node.id] });
   }
 
   dispose(): void {

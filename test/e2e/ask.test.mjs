@@ -2,40 +2,27 @@
 // packaged .vsix in a throwaway code-server profile and an OpenAI-compatible fake provider on 127.0.0.1 (the real
 // openai SDK inside the extension talks to it). Every wait is on something the person would see.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launchChromium } from '../../scripts/host/browser.mjs';
-import { startCodeServer } from '../../scripts/host/codeServer.mjs';
-import { packageVsix } from '../../scripts/package.mjs';
 import { FAKE_ANSWER, FakeProviderServer, SENTINEL_KEY } from '../../out/test/fakes/providers/fakeServer.js';
 import { openAiProtocol } from '../../out/test/fakes/providers/openaiProtocol.js';
+import { openWorkbench, screenshotIfFailed, screenshots } from './support/workbench.mjs';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const screenshots = path.join(repoRoot, '.test-results', 'screenshots');
 const SAMPLE = 'export function add(a, b) {\n  return a + b;\n}\n';
 
 describe('Ask an OpenAI-compatible endpoint from the palette (e2e)', function () {
   this.timeout(120_000);
   let fake;
-  let server;
-  let browser;
+  let workbench;
   let page;
   let root;
 
   before(async function () {
     this.timeout(300_000);
     fake = await FakeProviderServer.start(openAiProtocol);
-    const { vsixPath } = packageVsix({ quiet: true });
-    root = mkdtempSync(path.join(os.tmpdir(), 'ais-e2e-ask-'));
-    const workspace = path.join(root, 'workspace');
-    mkdirSync(workspace, { recursive: true });
-    writeFileSync(path.join(workspace, 'sample.js'), SAMPLE);
-    server = await startCodeServer({
-      root,
-      folder: workspace,
-      vsix: [vsixPath],
+    workbench = await openWorkbench({
+      prefix: 'ais-e2e-ask-',
+      files: { 'sample.js': SAMPLE },
       settings: {
         'aiStudio.providers.openaiCompatible': [
           { name: 'fake', baseUrl: `${fake.origin}/v1`, defaultModel: 'fake-ok' },
@@ -45,28 +32,16 @@ describe('Ask an OpenAI-compatible endpoint from the palette (e2e)', function ()
         'aiStudio.defaultProvider': 'openai-compatible:fake',
       },
     });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-    await page.locator('.part.activitybar').waitFor({ timeout: 90_000 });
+    ({ page, root } = workbench);
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) {
-      mkdirSync(screenshots, { recursive: true });
-      const file = path.join(screenshots, `${this.currentTest.title.replace(/[^\w-]+/g, '_')}.png`);
-      await page.screenshot({ path: file }).catch(() => {});
-      console.log(`    screenshot: ${path.relative(repoRoot, file)}`);
-    }
+    await screenshotIfFailed(this.currentTest, page);
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
+    await workbench?.close();
     await fake?.close();
-    if (root) {
-      rmSync(root, { recursive: true, force: true });
-    }
   });
 
   /** Runs a palette command by its full title. */

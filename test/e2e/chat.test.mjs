@@ -5,18 +5,12 @@
 // mid-stream, edit an earlier message, the ‹ › branch switcher, a window reload, and Search Sessions. Every wait
 // is on something visible (a tree row, a rendered message, a button state), never on time alone.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launchChromium } from '../../scripts/host/browser.mjs';
-import { startCodeServer } from '../../scripts/host/codeServer.mjs';
-import { packageVsix } from '../../scripts/package.mjs';
 import { FAKE_ANSWER, FakeProviderServer, SENTINEL_KEY } from '../../out/test/fakes/providers/fakeServer.js';
 import { openAiProtocol } from '../../out/test/fakes/providers/openaiProtocol.js';
+import { openWorkbench, screenshotIfFailed, screenshots } from './support/workbench.mjs';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const screenshots = path.join(repoRoot, '.test-results', 'screenshots');
 const FIRST = 'Tell me about lighthouses';
 const EDITED = 'Tell me about harbours';
 const SLOW = 'Speak slowly, please';
@@ -24,50 +18,30 @@ const SLOW = 'Speak slowly, please';
 describe('Chat with an agent in the workbench (e2e)', function () {
   this.timeout(120_000);
   let fake;
-  let server;
-  let browser;
+  let workbench;
   let page;
   let root;
-  let workspace;
 
   before(async function () {
     this.timeout(300_000);
     fake = await FakeProviderServer.start(openAiProtocol);
-    const { vsixPath } = packageVsix({ quiet: true });
-    root = mkdtempSync(path.join(os.tmpdir(), 'ais-e2e-chat-'));
-    workspace = path.join(root, 'workspace');
-    mkdirSync(workspace, { recursive: true });
-    server = await startCodeServer({
-      root,
-      folder: workspace,
-      vsix: [vsixPath],
+    workbench = await openWorkbench({
+      prefix: 'ais-e2e-chat-',
       settings: {
         'aiStudio.providers.openaiCompatible': [{ name: 'fake', baseUrl: `${fake.origin}/v1`, defaultModel: 'fake-ok' }],
         'aiStudio.defaultProvider': 'openai-compatible:fake',
       },
     });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-    await page.locator('.part.activitybar').waitFor({ timeout: 90_000 });
+    ({ page, root } = workbench);
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) {
-      mkdirSync(screenshots, { recursive: true });
-      const file = path.join(screenshots, `chat-e2e-${this.currentTest.title.replace(/[^\w-]+/g, '_').slice(0, 80)}.png`);
-      await page.screenshot({ path: file }).catch(() => {});
-      console.log(`    screenshot: ${path.relative(repoRoot, file)}`);
-    }
+    await screenshotIfFailed(this.currentTest, page, 'chat-e2e-');
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
+    await workbench?.close();
     await fake?.close();
-    if (root) {
-      rmSync(root, { recursive: true, force: true });
-    }
   });
 
   const sidebar = () => page.locator('.part.sidebar');

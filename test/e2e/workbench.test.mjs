@@ -1,53 +1,28 @@
 // End to end: the packaged .vsix installed into a throwaway code-server profile, driven in Debian's Chromium the
 // way a person would use it: open the AI Studio container, run a palette command, use the panel.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launchChromium } from '../../scripts/host/browser.mjs';
-import { startCodeServer } from '../../scripts/host/codeServer.mjs';
-import { packageVsix } from '../../scripts/package.mjs';
+import { openWorkbench, repoRoot, screenshotIfFailed, screenshots } from './support/workbench.mjs';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const screenshots = path.join(repoRoot, '.test-results', 'screenshots');
 
 describe('AI Studio in the workbench (e2e)', function () {
   this.timeout(120_000);
-  let server;
-  let browser;
+  let workbench;
   let page;
-  let root;
 
   before(async function () {
     this.timeout(300_000);
-    const { vsixPath } = packageVsix({ quiet: true });
-    root = mkdtempSync(path.join(os.tmpdir(), 'ais-e2e-'));
-    const workspace = path.join(root, 'workspace');
-    mkdirSync(workspace, { recursive: true });
-    server = await startCodeServer({ root, folder: workspace, vsix: [vsixPath] });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-    // The workbench is ready for input once its activity bar is drawn.
-    await page.locator('.part.activitybar').waitFor({ timeout: 90_000 });
+    workbench = await openWorkbench({ prefix: 'ais-e2e-' });
+    ({ page } = workbench);
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) {
-      mkdirSync(screenshots, { recursive: true });
-      const file = path.join(screenshots, `${this.currentTest.title.replace(/[^\w-]+/g, '_')}.png`);
-      await page.screenshot({ path: file }).catch(() => {});
-      console.log(`    screenshot: ${path.relative(repoRoot, file)}`);
-    }
+    await screenshotIfFailed(this.currentTest, page);
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (root) {
-      rmSync(root, { recursive: true, force: true });
-    }
+    await workbench?.close();
   });
 
   it('opens the AI Studio container with its Agents, Sessions, Runs and Providers views', async () => {
@@ -84,7 +59,7 @@ describe('AI Studio in the workbench (e2e)', function () {
   });
 
   it('writes its activation time to the AI Studio log', () => {
-    const logs = findFiles(path.join(server.userDataDir, 'logs'), (name) => name.endsWith('AI Studio.log'));
+    const logs = findFiles(path.join(workbench.server.userDataDir, 'logs'), (name) => name.endsWith('AI Studio.log'));
     const lines = logs.flatMap((file) => readFileSync(file, 'utf8').split('\n')).filter((l) => /activated in [\d.]+ ms/.test(l));
     assert.ok(lines.length > 0, `no activation line in ${logs.join(', ') || 'any AI Studio log'}`);
     console.log(`    log: ${lines[0].trim()}`);
