@@ -107,5 +107,7 @@ export type ChatEvent =
   /** The path shown changed (after send, edit, retry, selectBranch). */
   | { method: 'chat/leaf'; params: { leafId: string | null } }
   | { method: 'chat/streaming'; params: { streamingId: string | null } }
+  /** Scrolls to a message of the shown path and focuses it (a search hit); sent after the leaf that shows it. */
+  | { method: 'chat/reveal'; params: { messageId: string } }
   /** Title, agent or model changed. */
   | { method: 'chat/session'; params: Pick<ChatSnapshot, 'session' | 'agent' | 'modelOverride' | 'agents'> };

@@ -465,6 +465,24 @@ describe('Chat webview in Chromium (harness)', function () {
       assert.ok((await chat.page.locator('article.message').count()) < 100);
     });
 
+    it('reveals a search hit: scrolls to the message and focuses it, also when the event beats the leaf', async () => {
+      chat = await ChatPage.open(browser, harness.origin);
+      await chat.snapshot(snapshot(chain(400)));
+      await chat.message('Answer number 399').waitFor();
+      await chat.event('chat/reveal', { messageId: ulid(1 + 120) });
+      await chat.page.waitForFunction(() => document.activeElement?.textContent?.includes('Question number 120'));
+      assert.equal(await chat.page.locator('article.message', { hasText: 'Answer number 399' }).count(), 0, 'the newest left the view');
+
+      // A hit on another branch: the reveal arrives first, the leaf that shows it after.
+      const branch = chain(3, 5_000).map((m, i) => (i === 0 ? { ...m, parentId: ulid(1 + 9) } : m));
+      for (const m of branch) {
+        await chat.event('chat/message', m);
+      }
+      await chat.event('chat/reveal', { messageId: ulid(5_001) });
+      await chat.event('chat/leaf', { leafId: ulid(5_002) });
+      await chat.page.waitForFunction(() => document.activeElement?.textContent?.includes('Answer number 1'));
+    });
+
     it('hostile and garbage host messages are dropped and reported; the panel still renders a valid event after', async () => {
       chat = await ChatPage.open(browser, harness.origin);
       await chat.snapshot(snapshot(chain(2)));

@@ -50,14 +50,21 @@ export class ChatPanel extends Disposable {
       await chat.selectBranch(options.revealMessageId, { sessionId });
     }
     const existing = ChatPanel.open.get(sessionId);
+    let shown: ChatPanel;
     if (existing) {
       existing.panel.reveal();
-      return existing;
+      shown = existing;
+    } else {
+      const panel = vscode.window.createWebviewPanel(ChatPanel.viewType, sessionLabel(session.title), vscode.ViewColumn.Active, {
+        enableFindWidget: true,
+      });
+      shown = new ChatPanel(panel, services, chat, sessionId, session.title);
     }
-    const panel = vscode.window.createWebviewPanel(ChatPanel.viewType, sessionLabel(session.title), vscode.ViewColumn.Active, {
-      enableFindWidget: true,
-    });
-    return new ChatPanel(panel, services, chat, sessionId, session.title);
+    if (options.revealMessageId !== undefined) {
+      // Queued until the panel is ready, so it follows the snapshot (or the leaf event) that shows the message.
+      shown.host.postEvent({ method: 'chat/reveal', params: { messageId: options.revealMessageId } });
+    }
+    return shown;
   }
 
   /** Restores a panel VS Code kept across a window reload. */

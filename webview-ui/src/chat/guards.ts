@@ -197,6 +197,8 @@ export function parseEvent(value: unknown): ParsedEvent | null {
       const leafId = optionalId(params.leafId);
       return leafId === undefined ? null : { method: 'chat/leaf', params: { leafId } };
     }
+    case 'chat/reveal':
+      return isId(params.messageId) ? { method: 'chat/reveal', params: { messageId: params.messageId } } : null;
     case 'chat/streaming': {
       const streamingId = optionalId(params.streamingId);
       return streamingId === undefined ? null : { method: 'chat/streaming', params: { streamingId } };

@@ -16,7 +16,9 @@ export type StoreChange =
   | { kind: 'delta'; id: string }
   | { kind: 'path' }
   | { kind: 'streaming' }
-  | { kind: 'session' };
+  | { kind: 'session' }
+  /** Bring this message into view and focus it. */
+  | { kind: 'reveal'; id: string };
 
 export interface SiblingInfo {
   index: number;
@@ -85,6 +87,9 @@ export class ChatStore {
         return this.appendDelta(event.params);
       case 'chat/leaf':
         this.setLeaf(event.params.leafId);
+        break;
+      case 'chat/reveal':
+        this.emit({ kind: 'reveal', id: event.params.messageId });
         break;
       case 'chat/streaming':
         this.streamingId = event.params.streamingId;

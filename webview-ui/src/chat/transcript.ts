@@ -25,6 +25,8 @@ export class Transcript {
   private readonly edits = new Map<string, { draft: string; focus: boolean }>();
   private readonly scheduler: StreamScheduler;
   private focusedId: string | null = null;
+  /** A message the host asked to reveal that the shown path does not hold yet. */
+  private pendingReveal: string | undefined;
 
   constructor(
     private readonly store: ChatStore,
@@ -74,6 +76,14 @@ export class Transcript {
     }
   }
 
+  private revealPending(): void {
+    const index = this.pendingReveal === undefined ? -1 : this.store.path().indexOf(this.pendingReveal);
+    if (index !== -1) {
+      this.pendingReveal = undefined;
+      this.focusIndex(index);
+    }
+  }
+
   /** Moves focus to a message (keyboard navigation), scrolling it into view first. */
   focusIndex(index: number): void {
     const bounded = Math.max(0, Math.min(index, this.list.count - 1));
@@ -97,6 +107,7 @@ export class Transcript {
           }
         }
         this.list.setIds(this.store.path());
+        this.revealPending();
         // Elements still on screen show the old state: rebuild them (keeping focus), the rest come from the store.
         this.rebuildMounted();
         if (first || atEnd) {
@@ -115,6 +126,12 @@ export class Transcript {
         return;
       case 'path':
         this.list.setIds(this.store.path());
+        this.revealPending();
+        break;
+      case 'reveal':
+        // The leaf that shows it may still be on its way (events cross): then it is revealed once the path has it.
+        this.pendingReveal = change.id;
+        this.revealPending();
         break;
       case 'session':
         // Agent names appear in assistant headers: rebuild what is shown, drop the rest.
