@@ -66,7 +66,7 @@ export async function streamAnswer(services: ProviderServices, params: AskParams
               onRetry: ({ delayMs, error }) => {
                 view.note = `${failureOf(error, secrets).message} Trying again in ${formatDuration(delayMs)}.`;
                 progress.report({ message: `trying again in ${formatDuration(delayMs)}` });
-                services.answers.update(uri, renderAnswerMarkdown(view));
+                services.answers.update(uri, () => renderAnswerMarkdown(view));
               },
             },
           });
@@ -85,7 +85,7 @@ export async function streamAnswer(services: ProviderServices, params: AskParams
       current.state = 'streaming';
       current.note = undefined;
       current.text += chunk.text;
-      services.answers.update(uri, renderAnswerMarkdown(current));
+      services.answers.update(uri, () => renderAnswerMarkdown(current));
     } else if (chunk.type === 'reasoning' && current.state === 'waiting') {
       progress.report({ message: 'thinking…' });
     } else if (chunk.type === 'usage') {

@@ -15,6 +15,8 @@ const KEEP_ANSWERS = 50;
 export class AnswerDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly contents = new Map<string, string>();
   private readonly pending = new Map<string, NodeJS.Timeout>();
+  /** The newest text of an answer that changed since it was last rendered. */
+  private readonly renders = new Map<string, () => string>();
   private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
   private readonly registration: vscode.Disposable;
   private sequence = 0;
@@ -32,14 +34,18 @@ export class AnswerDocuments implements vscode.TextDocumentContentProvider, vsco
     while (this.contents.size > KEEP_ANSWERS) {
       const oldest = this.contents.keys().next().value as string;
       this.contents.delete(oldest);
+      this.renders.delete(oldest);
     }
     return uri;
   }
 
-  /** Replaces the text; the editor sees it within one interval. */
-  update(uri: vscode.Uri, text: string): void {
+  /**
+   * The text changed: `render` produces it. It runs when the editor is told (once per interval) or the text is
+   * read, not per call, because Ask calls this per streamed token and rendering is the whole answer each time.
+   */
+  update(uri: vscode.Uri, render: () => string): void {
     const key = uri.toString();
-    this.contents.set(key, text);
+    this.renders.set(key, render);
     if (!this.pending.has(key)) {
       this.pending.set(
         key,
@@ -54,6 +60,7 @@ export class AnswerDocuments implements vscode.TextDocumentContentProvider, vsco
   /** Replaces the text and tells the editor now: for the final state, which must not wait on a timer. */
   finish(uri: vscode.Uri, text: string): void {
     const key = uri.toString();
+    this.renders.delete(key);
     this.contents.set(key, text);
     clearTimeout(this.pending.get(key));
     this.pending.delete(key);
@@ -61,11 +68,20 @@ export class AnswerDocuments implements vscode.TextDocumentContentProvider, vsco
   }
 
   text(uri: vscode.Uri): string | undefined {
-    return this.contents.get(uri.toString());
+    return this.current(uri.toString());
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.contents.get(uri.toString()) ?? '_This answer is no longer kept. Run "AI Studio: Ask…" again._\n';
+    return this.current(uri.toString()) ?? '_This answer is no longer kept. Run "AI Studio: Ask…" again._\n';
+  }
+
+  private current(key: string): string | undefined {
+    const render = this.renders.get(key);
+    if (render && this.contents.has(key)) {
+      this.renders.delete(key);
+      this.contents.set(key, render());
+    }
+    return this.contents.get(key);
   }
 
   dispose(): void {

@@ -53,6 +53,8 @@ export class ChatTurn {
   private readonly toolCalls: { id: string; name: string; arguments: string }[] = [];
   /** Lengths of the text and reasoning in the store, so a heartbeat without news does not rewrite them. */
   private saved = { text: 0, reasoning: 0, toolCalls: 0 };
+  /** When this window last renewed the reply's lease (the turn's first write claimed it). */
+  private leaseRenewedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly context: TurnContext,
@@ -162,7 +164,13 @@ export class ChatTurn {
         if (changed) {
           repos.messages.within(sql).update(assistantId, { content });
         }
-        leases.hold(sql, assistantId, sessionId);
+        // Renewed once per heartbeat, not with every save: a settings write refreshes the Sessions view and every
+        // open chat panel's header, four times a second while a reply streams.
+        const now = this.context.clock.now();
+        if (!changed || now - this.leaseRenewedAt >= this.context.timing.heartbeatMs) {
+          leases.hold(sql, assistantId, sessionId);
+          this.leaseRenewedAt = now;
+        }
       });
     } catch (err) {
       if (repos.messages.get(assistantId) === undefined) {

@@ -207,7 +207,7 @@ export function selectChildren(sql: SqlReader, sessionId: string, parentId: stri
     .map(toMessage);
 }
 
-/** The conversation that leads to `leafId`: root first, `leafId` last (the same walk as MessagesRepository.path). */
+/** The conversation that leads to `leafId`: root first, `leafId` last. */
 export function selectPath(sql: SqlReader, leafId: string): Message[] {
   required(selectMessage(sql, leafId), 'message', leafId);
   const columns = messageColumns.replace(/(^|, )/g, '$1m.');

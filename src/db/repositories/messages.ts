@@ -6,6 +6,7 @@ import {
   messageColumns,
   selectChildren,
   selectMessage,
+  selectPath,
   selectWithStatus,
   toMessage,
   type MessageRow,
@@ -103,22 +104,7 @@ export class MessagesRepository {
 
   /** The conversation that leads to `leafId`: root first, `leafId` last. */
   path(leafId: string): Message[] {
-    return this.store.read((sql) => {
-      required(selectMessage(sql, leafId), 'message', leafId);
-      const columns = messageColumns.replace(/(^|, )/g, '$1m.');
-      return sql
-        .all<MessageRow>(
-          `WITH RECURSIVE chain(id, depth) AS (
-             SELECT ?, 0
-             UNION ALL
-             SELECT m.parent_id, chain.depth + 1 FROM messages m JOIN chain ON m.id = chain.id
-             WHERE m.parent_id IS NOT NULL
-           )
-           SELECT ${columns} FROM chain JOIN messages m ON m.id = chain.id ORDER BY chain.depth DESC`,
-          [leafId],
-        )
-        .map(toMessage);
-    });
+    return this.store.read((sql) => selectPath(sql, leafId));
   }
 
   /** Direct replies to a message, oldest first. */
