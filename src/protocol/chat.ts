@@ -29,6 +29,11 @@ export interface ChatMessageView {
   /** The agent version that produced an assistant message. */
   agentVersionId: string | null;
   createdAt: number;
+  /**
+   * This message and its siblings (the replies to the same parent), oldest first, when there is more than one:
+   * the branch switcher's "2 of 3" without the other branches' messages. Absent: the only reply.
+   */
+  siblingIds?: string[];
   /** For assistant messages once the call finished. */
   footer?: {
     inputTokens?: number;
@@ -50,9 +55,19 @@ export interface ChatAgentView {
   versionId: string;
 }
 
+/**
+ * How many messages of the shown path a snapshot carries (the newest), and a `chat/history` page at most. A
+ * screen shows a few dozen; the rest of a long session comes page by page as the reader scrolls up, so opening a
+ * 10,000-message session costs the same as opening a 200-message one.
+ */
+export const HISTORY_PAGE = 200;
+
 export interface ChatSnapshot {
   session: { id: string; title: string; agentId: string | null };
-  /** Every message of the session, all branches, in creation order. */
+  /**
+   * The newest messages (at most HISTORY_PAGE) of the path to `leafId`, root side first. When the first one has a
+   * parent, there is older history: `chat/history` from that parent.
+   */
   messages: ChatMessageView[];
   /** The message whose path from the root is shown; null for an empty session. */
   leafId: string | null;
@@ -74,6 +89,15 @@ export const chatRequests = {
   'chat/retry': { params: z.strictObject({ messageId: id }), result: z.strictObject({ assistantId: id }) },
   /** Edits an earlier user message: a new sibling with this text, then a reply. Nothing is deleted. */
   'chat/edit': { params: z.strictObject({ messageId: id, text: userText }), result: z.strictObject({ userId: id, assistantId: id }) },
+  /**
+   * A page of the path that ends at `fromId` (included), root side first: older history as the reader scrolls up,
+   * or the path of a branch the panel has not loaded. With `throughId`, the page reaches at least up to that
+   * message of the path (a search hit far up a long session).
+   */
+  'chat/history': {
+    params: z.strictObject({ fromId: id, limit: z.number().int().min(1).max(HISTORY_PAGE).optional(), throughId: id.optional() }),
+    result: z.strictObject({ messages: z.array(z.custom<ChatMessageView>()) }),
+  },
   /** Shows the branch through this message (the newest path below it). */
   'chat/selectBranch': { params: z.strictObject({ messageId: id }), result: z.strictObject({ leafId: id }) },
   /** Copies the path up to this message into a new session and opens it. */

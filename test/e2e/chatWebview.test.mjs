@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { launchChromium } from '../../scripts/host/browser.mjs';
 import { assertInert, clickAllLinks, settleRequests } from './harness/assertions.mjs';
 import { ChatPage } from './harness/chatPage.mjs';
-import { AGENT, OTHER_AGENT, chain, chunks, message, snapshot, ulid } from './harness/fixtures.mjs';
+import { AGENT, OTHER_AGENT, chain, chunks, message, serveHistory, snapshot, ulid } from './harness/fixtures.mjs';
 import { garbageHostMessages, imageReply, xssPayloads, xssReply } from './harness/payloads.mjs';
 import { startCountingServer, startHarnessServer } from './harness/servers.mjs';
 
@@ -463,6 +463,71 @@ describe('Chat webview in Chromium (harness)', function () {
       await chat.page.evaluate(() => (document.getElementById('transcript').scrollTop = 0));
       await chat.message('Question number 0').waitFor();
       assert.ok((await chat.page.locator('article.message').count()) < 100);
+    });
+
+    it('a long session opens with its newest page; older pages load as the reader scrolls up, without a jump', async () => {
+      chat = await ChatPage.open(browser, harness.origin);
+      const all = chain(1000);
+      const history = serveHistory(chat, all);
+      try {
+        await chat.snapshot(snapshot(all.slice(-200)));
+        await chat.message('Answer number 999').waitFor();
+        assert.equal(history.answered.length, 0, 'nothing more is asked while the reader is at the newest messages');
+
+        // Scrolling to the top of the loaded page asks for the page above it; what was on screen stays there.
+        await chat.page.evaluate(() => (document.getElementById('transcript').scrollTop = 0));
+        await chat.message('Question number 800').waitFor();
+        await chat.page.waitForFunction(() => document.querySelectorAll('article.message').length > 0);
+        await chat.page.waitForFunction(() => window.__posted.some((m) => m.method === 'chat/history'));
+        assert.deepEqual(history.answered[0], { fromId: ulid(800) });
+        await chat.page.waitForFunction(() => document.querySelector('article.message')?.getAttribute('aria-setsize') !== '200');
+        await chat.message('Question number 800').waitFor();
+        const shown = await chat.page.locator('article.message').allInnerTexts();
+        assert.ok(shown.some((text) => text.includes('number 80')), `still reading around message 800: ${shown.map((t) => t.slice(0, 20)).join(' | ')}`);
+
+        // Keyboard: Ctrl+Home keeps going up page by page until the very first message.
+        await chat.page.locator('#transcript').focus();
+        for (let i = 0; i < 10 && (await chat.message('Question number 0').count()) === 0; i++) {
+          await chat.page.keyboard.press('Control+Home');
+          await chat.page.waitForFunction(() => document.getElementById('history-loading')?.hidden !== false);
+        }
+        await chat.message('Question number 0').waitFor();
+        assert.equal(await chat.message('Question number 0').getAttribute('aria-setsize'), '1000');
+        assert.ok(history.answered.length >= 4 && history.answered.length <= 6, `${history.answered.length} pages`);
+        assert.ok((await chat.page.locator('article.message').count()) < 100);
+      } finally {
+        await history.stop();
+      }
+    });
+
+    it('switching to a branch it has not loaded asks for that branch, and a far search hit loads up to it', async () => {
+      chat = await ChatPage.open(browser, harness.origin);
+      const trunk = chain(600);
+      // An edit of question 596: the sibling's branch, which the snapshot does not carry.
+      const edited = message({ id: ulid(5_000), parentId: ulid(596), text: 'Edited question 597' });
+      const editedReply = message({ id: ulid(5_001), parentId: ulid(5_000), role: 'assistant', text: 'Edited answer 598' });
+      const siblings = [ulid(597), ulid(5_000)];
+      const shownTrunk = trunk.map((m) => (m.id === ulid(597) ? { ...m, siblingIds: siblings } : m));
+      const history = serveHistory(chat, [...shownTrunk, { ...edited, siblingIds: siblings }, editedReply]);
+      try {
+        await chat.snapshot(snapshot(shownTrunk.slice(-200)));
+        const switcher = chat.message('Question number 596').getByRole('group', { name: 'Branch 1 of 2' });
+        await switcher.waitFor();
+        await switcher.getByRole('button', { name: /Next branch/ }).click();
+        const select = await chat.waitForRequest('chat/selectBranch');
+        assert.deepEqual(select.params, { messageId: ulid(5_000) });
+        await chat.respond(select, { leafId: ulid(5_001) });
+        await chat.message('Edited answer 598').waitFor();
+        assert.deepEqual(history.answered.at(-1), { fromId: ulid(5_001) });
+        assert.equal(await chat.message('Answer number 599').count(), 0);
+
+        // A search hit 575 messages up: the panel loads the stretch down to it, then scrolls to it.
+        await chat.event('chat/reveal', { messageId: ulid(1 + 21) });
+        await chat.page.waitForFunction(() => document.activeElement?.textContent?.includes('Answer number 21:'));
+        assert.equal(history.answered.at(-1).throughId, ulid(22));
+      } finally {
+        await history.stop();
+      }
     });
 
     it('reveals a search hit: scrolls to the message and focuses it, also when the event beats the leaf', async () => {

@@ -1,4 +1,4 @@
-import type { ChatSnapshot } from '../../protocol/chat';
+import type { ChatMessageView, ChatSnapshot } from '../../protocol/chat';
 import type { Logger } from '../ports';
 import { ChatEmitter } from './chatEmitter';
 import { chatRepositories, type ChatRepositories } from './chatRepositories';
@@ -14,7 +14,7 @@ import {
   type TurnIds,
 } from './chatTypes';
 import { toMessageView } from './chatViews';
-import { SessionState } from './sessionState';
+import { SessionState, type LiveReply, type SessionInfo } from './sessionState';
 import { StreamLeases } from './streamLeases';
 import { requireMessage, sessionOfStart, startTurn, type TurnStart, type TurnStartContext } from './turnStart';
 
@@ -141,10 +141,27 @@ export class ChatService implements Disposable {
     return version?.provider ?? null;
   }
 
-  /** Everything a chat panel shows, from the store, with the streaming reply's newest text. */
+  /**
+   * What a chat panel shows first, from the store, with the streaming reply's newest text: the session and the
+   * newest page of the path to `leafId` (default: the head). Older pages come from `history`.
+   */
   snapshot(sessionId: string, leafId?: string): ChatSnapshot {
+    return this.state.snapshot(sessionId, leafId, this.liveReply(sessionId));
+  }
+
+  /** A page of the path that ends at `fromId` (see the `chat/history` request). */
+  history(sessionId: string, fromId: string, options: { limit?: number; throughId?: string } = {}): ChatMessageView[] {
+    return this.state.history(sessionId, fromId, options, this.liveReply(sessionId));
+  }
+
+  /** The session's title, agent, model override and the agents to pick from. */
+  sessionInfo(sessionId: string): SessionInfo {
+    return this.state.sessionInfo(sessionId);
+  }
+
+  private liveReply(sessionId: string): LiveReply | undefined {
     const turn = this.turns.get(sessionId);
-    return this.state.snapshot(sessionId, leafId, turn ? { id: turn.assistantId, ...turn.live } : undefined);
+    return turn ? { id: turn.assistantId, ...turn.live } : undefined;
   }
 
   /**

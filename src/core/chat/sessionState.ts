@@ -2,7 +2,7 @@ import type { Agent } from '../../db/repositories/agents';
 import type { Message } from '../../db/repositories/messages';
 import { NotFoundError } from '../../db/repositories/rows';
 import type { Session } from '../../db/repositories/sessions';
-import type { ChatSnapshot } from '../../protocol/chat';
+import { HISTORY_PAGE, type ChatMessageView, type ChatSnapshot } from '../../protocol/chat';
 import type { ChatRepositories } from './chatRepositories';
 import { ChatRequestError } from './chatTypes';
 import { CALL_EVENT_TYPES, callEventsByMessage, toAgentView, toMessageView } from './chatViews';
@@ -14,6 +14,8 @@ import { CALL_EVENT_TYPES, callEventsByMessage, toAgentView, toMessageView } fro
  */
 
 const MODEL_PREFIX = 'chat.sessionModel.';
+/** Messages shown above a revealed one, so it does not sit alone at the top of what was loaded. */
+const REVEAL_CONTEXT = 20;
 
 export type SessionInfo = Pick<ChatSnapshot, 'session' | 'agent' | 'modelOverride' | 'agents'>;
 
@@ -79,16 +81,57 @@ export class SessionState {
     };
   }
 
+  /** What a panel shows first: the session, and the newest page of the path to the leaf (the head by default). */
   snapshot(sessionId: string, leafId: string | undefined, live: LiveReply | undefined): ChatSnapshot {
     const info = this.sessionInfo(sessionId);
-    const messages = this.repos.messages.listBySession(sessionId);
-    const calls = callEventsByMessage(this.repos.events.list({ sessionId }, { types: CALL_EVENT_TYPES }));
-    if (leafId !== undefined && !messages.some((message) => message.id === leafId)) {
-      throw new ChatRequestError(`Message ${leafId} is not part of this session.`);
+    const leaf = leafId ?? this.requireSession(sessionId).headMessageId;
+    if (leafId !== undefined) {
+      this.requireOwnMessage(sessionId, leafId);
     }
-    const views = messages.map((message) => toMessageView(message, calls.get(message.id), live?.id === message.id ? live : undefined));
-    const head = this.requireSession(sessionId).headMessageId;
-    return { ...info, messages: views, leafId: leafId ?? head, streamingId: live?.id ?? null };
+    const messages = leaf === null ? [] : this.views(sessionId, this.repos.messages.pathWindow(leaf, HISTORY_PAGE), live);
+    return { ...info, messages, leafId: leaf, streamingId: live?.id ?? null };
+  }
+
+  /**
+   * A page of the path that ends at `fromId`, root side first (older history, or a branch not loaded yet). With
+   * `throughId`, long enough to hold that message of the path and a little context above it.
+   */
+  history(sessionId: string, fromId: string, options: { limit?: number; throughId?: string }, live: LiveReply | undefined): ChatMessageView[] {
+    this.requireOwnMessage(sessionId, fromId);
+    let limit = Math.min(options.limit ?? HISTORY_PAGE, HISTORY_PAGE);
+    if (options.throughId !== undefined) {
+      const distance = this.repos.messages.pathDistance(fromId, options.throughId);
+      if (distance === undefined) {
+        throw new ChatRequestError(`Message ${options.throughId} is not on this path.`);
+      }
+      limit = Math.max(limit, distance + 1 + REVEAL_CONTEXT);
+    }
+    return this.views(sessionId, this.repos.messages.pathWindow(fromId, limit), live);
+  }
+
+  /** Stored messages as the panel shows them: footers from their call events, sibling lists, the live reply. */
+  private views(sessionId: string, messages: readonly Message[], live: LiveReply | undefined): ChatMessageView[] {
+    const calls = callEventsByMessage(
+      this.repos.events.listForMessages(
+        messages.filter((message) => message.role === 'assistant').map((message) => message.id),
+        CALL_EVENT_TYPES,
+      ),
+    );
+    const siblings = this.repos.messages.siblingIds(sessionId, messages.map((message) => message.parentId));
+    return messages.map((message) => {
+      const view = toMessageView(message, calls.get(message.id), live?.id === message.id ? live : undefined);
+      const siblingIds = siblings.get(message.parentId);
+      if (siblingIds !== undefined) {
+        view.siblingIds = siblingIds;
+      }
+      return view;
+    });
+  }
+
+  private requireOwnMessage(sessionId: string, messageId: string): void {
+    if (this.repos.messages.get(messageId)?.sessionId !== sessionId) {
+      throw new ChatRequestError(`Message ${messageId} is not part of this session.`);
+    }
   }
 
   private requireSession(sessionId: string): Session {

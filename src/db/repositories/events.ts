@@ -139,6 +139,24 @@ export class EventsRepository {
     );
   }
 
+  /** The events of these messages with these types, in the order they started: a page of replies' footers. */
+  listForMessages(messageIds: readonly string[], types: readonly EventType[]): StudioEvent[] {
+    const events: StudioEvent[] = [];
+    const typeList = types.map(() => '?').join(', ');
+    this.store.read((sql) => {
+      // Bounded batches: SQLite limits the number of bound parameters.
+      for (let start = 0; start < messageIds.length; start += 500) {
+        const batch = messageIds.slice(start, start + 500);
+        const rows = sql.all<EventRow>(
+          `SELECT ${columns} FROM events WHERE message_id IN (${batch.map(() => '?').join(', ')}) AND type IN (${typeList}) ORDER BY started_at, seq`,
+          [...batch, ...types],
+        );
+        events.push(...rows.map(toEvent));
+      }
+    });
+    return events.sort((a, b) => a.startedAt - b.startedAt);
+  }
+
   /** Token and cost sums over a session's or a run's events (missing counts add nothing). */
   usage(scope: EventScope): UsageTotals {
     const [where, params] = scopeCondition(scope);

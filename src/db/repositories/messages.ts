@@ -11,6 +11,7 @@ import {
   toMessage,
   type MessageRow,
 } from './messageWrites';
+import { pathDistance, selectPathWindow, selectSiblingIds } from './messagePaths';
 import { required, type JsonValue } from './rows';
 import type { StorePort } from './storePort';
 
@@ -105,6 +106,21 @@ export class MessagesRepository {
   /** The conversation that leads to `leafId`: root first, `leafId` last. */
   path(leafId: string): Message[] {
     return this.store.read((sql) => selectPath(sql, leafId));
+  }
+
+  /** Up to `limit` messages of the path that ends at `fromId`, root side first (a page of a long path). */
+  pathWindow(fromId: string, limit: number): Message[] {
+    return this.store.read((sql) => selectPathWindow(sql, fromId, limit));
+  }
+
+  /** Steps from `fromId` up to `ancestorId` (0: the same), or undefined when it is not on that path. */
+  pathDistance(fromId: string, ancestorId: string): number | undefined {
+    return this.store.read((sql) => pathDistance(sql, fromId, ancestorId));
+  }
+
+  /** For each of these parents with more than one reply, the replies' ids, oldest first. */
+  siblingIds(sessionId: string, parentIds: readonly (string | null)[]): Map<string | null, string[]> {
+    return this.store.read((sql) => selectSiblingIds(sql, sessionId, parentIds));
   }
 
   /** Direct replies to a message, oldest first. */

@@ -38,6 +38,7 @@ export function chatHandlers(deps: ChatHandlerDeps): RequestHandlers<ChatRequest
     },
     'chat/retry': ({ messageId }) => chat.retry(messageId, scope),
     'chat/edit': ({ messageId, text }) => chat.edit(messageId, text, scope),
+    'chat/history': ({ fromId, limit, throughId }) => ({ messages: chat.history(sessionId, fromId, { limit, throughId }) }),
     'chat/selectBranch': ({ messageId }) => chat.selectBranch(messageId, scope),
     'chat/fork': async ({ messageId }) => {
       const forked = await chat.fork(messageId, scope);

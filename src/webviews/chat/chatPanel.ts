@@ -203,7 +203,7 @@ export class ChatPanel extends Disposable {
       this.agentsKey = agentsKey;
       if (changed) {
         this.setTitle(session.title);
-        const { session: info, agent, modelOverride, agents: choices } = this.chat.snapshot(this.sessionId);
+        const { session: info, agent, modelOverride, agents: choices } = this.chat.sessionInfo(this.sessionId);
         this.host.postEvent({ method: 'chat/session', params: { session: info, agent, modelOverride, agents: choices } });
       }
     } catch (err) {

@@ -1,3 +1,4 @@
+/* global window -- the callbacks passed to page.waitForFunction run in the panel */
 // Protocol fixtures for the chat webview harness: ids, messages and snapshots shaped like src/protocol/chat.ts.
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -73,4 +74,48 @@ export function chunks(text, size = 7) {
     parts.push(text.slice(i, i + size));
   }
   return parts;
+}
+
+/**
+ * Answers the panel's `chat/history` requests from `all` (every message the fake host holds) the way the host
+ * does: a page of the path that ends at `fromId`, root side first, reaching `throughId` when given. Returns the
+ * requests it answered; `stop()` ends the loop.
+ */
+export function serveHistory(chat, all, { page = 200 } = {}) {
+  const byId = new Map(all.map((m) => [m.id, m]));
+  const answered = [];
+  let running = true;
+  const loop = (async () => {
+    let after = await chat.postedCount();
+    while (running) {
+      const handle = await chat.page
+        .waitForFunction(
+          (after) => window.__stopHistory || (window.__posted.slice(after).find((m) => m.kind === 'request' && m.method === 'chat/history') ?? false),
+          after,
+          { timeout: 0 },
+        )
+        .catch(() => undefined);
+      const request = await handle?.jsonValue();
+      if (!running || typeof request !== 'object') {
+        return;
+      }
+      after = (await chat.posted()).findIndex((m) => m.kind === 'request' && m.id === request.id) + 1;
+      const path = [];
+      for (let id = request.params.fromId; id !== null && byId.has(id); id = byId.get(id).parentId) {
+        path.push(byId.get(id));
+      }
+      const through = request.params.throughId === undefined ? -1 : path.findIndex((m) => m.id === request.params.throughId);
+      const limit = Math.max(request.params.limit ?? page, through + 21);
+      answered.push(request.params);
+      await chat.respond(request, { messages: path.slice(0, limit).reverse() });
+    }
+  })();
+  return {
+    answered,
+    stop: async () => {
+      running = false;
+      await chat.page.evaluate(() => (window.__stopHistory = true)).catch(() => {});
+      await loop.catch(() => {});
+    },
+  };
 }

@@ -94,8 +94,10 @@ function runAction(button: HTMLElement, messageId: string, deps: ActionDeps): vo
       if (target) {
         const keyboard = button === document.activeElement;
         request('chat/selectBranch', { messageId: target })
-          .then(({ leafId }) => {
+          .then(async ({ leafId }) => {
             store.setLeaf(leafId);
+            // A branch not loaded yet arrives as a history page; focus moves once it is on screen.
+            await store.whenShown(leafId);
             if (keyboard) {
               refocusSwitcher(target, button.dataset.direction ?? 'next');
             }

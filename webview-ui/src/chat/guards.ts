@@ -12,6 +12,8 @@ const ERROR_ACTIONS = new Set<ChatErrorAction>(['setKey', 'retry', 'openSettings
 /** Ids are ULIDs; anything much longer is garbage, and it would end up in attributes and requests. */
 const MAX_ID_LENGTH = 64;
 const MAX_SHORT_TEXT = 1_000;
+/** More retries of one message than anyone makes by hand; a longer list is garbage. */
+const MAX_SIBLINGS = 10_000;
 
 type Unknown = Record<string, unknown>;
 
@@ -104,6 +106,9 @@ export function parseMessage(value: unknown): ChatMessageView | null {
     agentVersionId: optionalId(value.agentVersionId) ?? null,
     createdAt: finite(value.createdAt) ?? 0,
   };
+  if (Array.isArray(value.siblingIds) && value.siblingIds.length <= MAX_SIBLINGS && value.siblingIds.every(isId)) {
+    message.siblingIds = [...value.siblingIds];
+  }
   const footer = parseFooter(value.footer);
   if (footer) {
     message.footer = footer;
@@ -154,6 +159,14 @@ export function parseSnapshot(value: unknown): ChatSnapshot | null {
   }
   const messages = value.messages.map(parseMessage).filter((message) => message !== null);
   return { ...part, messages, leafId: optionalId(value.leafId) ?? null, streamingId: optionalId(value.streamingId) ?? null };
+}
+
+/** A `chat/history` page: the messages that pass the checks (a bad one is dropped, the page still shows). */
+export function parseHistory(value: unknown): ChatMessageView[] | null {
+  if (!isRecord(value) || !Array.isArray(value.messages)) {
+    return null;
+  }
+  return value.messages.map(parseMessage).filter((message) => message !== null);
 }
 
 /** A delta with the optional `offset` the panel can use to drop a repeat (see the report on the protocol). */

@@ -15,6 +15,8 @@ export interface Layout {
   announcer: HTMLElement;
   mountComposer(composer: Composer, fill: (text: string) => void): void;
   onInspectSession(handler: () => void): void;
+  /** Shows that a page of older history (or a branch) is on its way. */
+  setHistoryLoading(busy: boolean): void;
   update(store: ChatStore, transcript: Transcript | undefined): void;
 }
 
@@ -28,6 +30,7 @@ export function buildLayout(app: HTMLElement): Layout {
   const sizer = h('div', { class: 'feed-sizer' });
   const feed = h('div', { id: 'transcript', class: 'feed', role: 'feed', tabindex: '0', 'aria-label': 'Conversation' }, sizer);
   const loading = h('div', { class: 'loading', role: 'status' }, h('vscode-progress-ring', {}), 'Loading the session…');
+  const older = h('div', { id: 'history-loading', class: 'history-loading', role: 'status', hidden: '' }, h('vscode-progress-ring', {}), 'Loading earlier messages…');
   const empty = h('div', { id: 'empty-state', class: 'empty-state', hidden: '' });
   const jump = h(
     'button',
@@ -37,7 +40,7 @@ export function buildLayout(app: HTMLElement): Layout {
   );
   const announcer = h('div', { class: 'offscreen', role: 'status', 'aria-live': 'polite' });
   const header = h('header', { class: 'chat-header' }, h('span', { class: 'codicon codicon-comment-discussion', 'aria-hidden': 'true' }), title, inspect);
-  const main = h('div', { class: 'conversation' }, feed, loading, empty, jump);
+  const main = h('div', { class: 'conversation' }, feed, older, loading, empty, jump);
   app.replaceChildren(header, main, announcer);
 
   let fill: (text: string) => void = () => {};
@@ -58,6 +61,9 @@ export function buildLayout(app: HTMLElement): Layout {
     },
     onInspectSession(handler) {
       inspect.addEventListener('click', handler);
+    },
+    setHistoryLoading(busy) {
+      older.hidden = !busy;
     },
     update(store, transcript) {
       latestTranscript = transcript;

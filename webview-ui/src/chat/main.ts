@@ -14,6 +14,7 @@ import { ChatStore } from './store';
 import { Announcer } from './announcer';
 import { Composer } from './composer';
 import { Transcript } from './transcript';
+import { HistoryLoader } from './historyLoader';
 import { installKeyboard } from './keyboard';
 import { rateLimited } from './problemReporter';
 import './chat.css';
@@ -30,7 +31,7 @@ const api = vscodeApi();
 const store = new ChatStore();
 const layout = buildLayout(document.getElementById('app')!);
 /** Filled once every part exists: the list may render (and report its layout) while it is being constructed. */
-const parts: { transcript?: Transcript } = {};
+const parts: { transcript?: Transcript; history?: HistoryLoader } = {};
 const refreshLayout = () => layout.update(store, parts.transcript);
 
 const client = new RpcClient<ChatRequests, ChatEvent, ChatSnapshot>(api, {
@@ -74,9 +75,21 @@ const transcript = new Transcript(store, layout.feed, layout.sizer, {
         return false;
       },
     ),
-  onLayout: refreshLayout,
+  onLayout: () => {
+    refreshLayout();
+    parts.history?.check();
+  },
 });
 parts.transcript = transcript;
+parts.history = new HistoryLoader({
+  store,
+  history: (params) => request('chat/history', params),
+  revealTarget: () => transcript.revealTarget,
+  nearTop: () => transcript.nearTop(),
+  onBusy: (busy) => layout.setHistoryLoading(busy),
+  onError: (error) => showError('Could not load earlier messages', error),
+});
+layout.feed.addEventListener('scroll', () => parts.history?.onScroll(), { passive: true });
 
 const state = loadPanelState(api);
 const composer = new Composer(
@@ -116,6 +129,10 @@ store.subscribe((change) => {
   if (store.session && store.session.id !== state.sessionId) {
     state.sessionId = store.session.id;
     savePanelState(api, state);
+  }
+  if (change.kind === 'reset') {
+    // A fresh state from the host: a page that failed before may load now.
+    parts.history?.retry();
   }
   if (change.kind !== 'delta') {
     composer.update();

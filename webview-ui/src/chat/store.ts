@@ -2,9 +2,11 @@ import type { ChatAgentView, ChatMessageView, ChatSnapshot } from '../../../src/
 import type { DeltaParams, ParsedEvent } from './guards';
 
 /**
- * The panel's copy of the session: every message of every branch, indexed by id and by parent, the leaf whose
- * path is shown, and who answers next. The host owns the truth; this only mirrors the snapshot and the events
- * that follow, and tells the views precisely what changed so a token re-renders one message, not the history.
+ * The panel's copy of the session: the messages it has loaded (the newest page of the shown path, older pages as
+ * the reader scrolls up, branches once visited), indexed by id and by parent, the ids of every message's siblings
+ * (so the branch switcher works without the other branches' messages), the leaf whose path is shown, and who
+ * answers next. The host owns the truth; this only mirrors the snapshot, the pages and the events that follow,
+ * and tells the views precisely what changed so a token re-renders one message, not the history.
  */
 
 export type StoreChange =
@@ -77,6 +79,40 @@ export class ChatStore {
     this.emit({ kind: 'reset' });
   }
 
+  /**
+   * Adds a page of history (older messages of the path, or a branch's path). A message the panel already has
+   * is kept as it is (it may be newer: a reply streaming), except for its sibling list. Shows a leaf that was
+   * waiting for its message.
+   */
+  addMessages(messages: readonly ChatMessageView[]): void {
+    for (const message of messages) {
+      const existing = this.byId.get(message.id);
+      if (existing === undefined) {
+        this.insert(message);
+      } else if (message.siblingIds !== undefined && existing.parentId === message.parentId) {
+        existing.siblingIds = message.siblingIds;
+        this.adoptSiblings(existing);
+      }
+    }
+    this.pathCache = null;
+    if (this.pendingLeafId !== null && this.byId.has(this.pendingLeafId)) {
+      this.setLeaf(this.pendingLeafId);
+    } else {
+      this.emit({ kind: 'path' });
+    }
+  }
+
+  /** A leaf the host showed whose message the panel has not loaded yet (its branch comes as a history page). */
+  get missingLeafId(): string | null {
+    return this.pendingLeafId;
+  }
+
+  /** Where older history of the shown path starts: the parent of its first loaded message, if it has one. */
+  get olderFromId(): string | null {
+    const first = this.path()[0];
+    return first === undefined ? null : (this.byId.get(first)?.parentId ?? null);
+  }
+
   /** Applies one validated host event; returns what a delta revealed about missed text. */
   applyEvent(event: ParsedEvent): DeltaOutcome {
     switch (event.method) {
@@ -109,7 +145,11 @@ export class ChatStore {
   /** Shows the path to `leafId`; an id not known yet is shown when its message arrives (events may cross). */
   setLeaf(leafId: string | null): void {
     if (leafId !== null && !this.byId.has(leafId)) {
-      this.pendingLeafId = leafId;
+      if (this.pendingLeafId !== leafId) {
+        this.pendingLeafId = leafId;
+        // Nothing shown changes yet; listeners learn that a branch's page is wanted.
+        this.emit({ kind: 'path' });
+      }
       return;
     }
     this.pendingLeafId = null;
@@ -118,6 +158,23 @@ export class ChatStore {
       this.pathCache = null;
       this.emit({ kind: 'path' });
     }
+  }
+
+  /** Resolves once the path to `leafId` is shown, or once another leaf replaced it (a newer switch). */
+  whenShown(leafId: string): Promise<void> {
+    return new Promise((resolve) => {
+      const settled = () => this.leafId === leafId || this.pendingLeafId !== leafId;
+      if (settled()) {
+        resolve();
+        return;
+      }
+      const unsubscribe = this.subscribe(() => {
+        if (settled()) {
+          unsubscribe();
+          resolve();
+        }
+      });
+    });
   }
 
   /** The ids from the root to the leaf. Cycles (a corrupt parent chain) end the walk instead of hanging. */
@@ -177,15 +234,25 @@ export class ChatStore {
   }
 
   private insert(message: ChatMessageView): void {
-    if (!this.byId.has(message.id)) {
-      const siblings = this.children.get(message.parentId);
-      if (siblings) {
-        siblings.push(message.id);
-      } else {
-        this.children.set(message.parentId, [message.id]);
-      }
-    }
     this.byId.set(message.id, message);
+    if (this.adoptSiblings(message)) {
+      return;
+    }
+    const siblings = this.children.get(message.parentId);
+    if (!siblings) {
+      this.children.set(message.parentId, [message.id]);
+    } else if (!siblings.includes(message.id)) {
+      siblings.push(message.id);
+    }
+  }
+
+  /** The host's sibling list is the whole truth about a parent's replies, loaded or not. */
+  private adoptSiblings(message: ChatMessageView): boolean {
+    if (message.siblingIds === undefined || !message.siblingIds.includes(message.id)) {
+      return false;
+    }
+    this.children.set(message.parentId, [...message.siblingIds]);
+    return true;
   }
 
   private appendDelta(delta: DeltaParams): DeltaOutcome {

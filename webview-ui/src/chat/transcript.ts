@@ -45,6 +45,17 @@ export class Transcript {
     store.subscribe((change) => this.onChange(change));
   }
 
+  /** A message the host asked to reveal that the shown path does not hold yet (its page is on the way). */
+  get revealTarget(): string | undefined {
+    return this.pendingReveal;
+  }
+
+  /** Within two screens of the top of what is loaded: time to ask for older history. */
+  nearTop(): boolean {
+    const scroller = this.list.scroller;
+    return this.list.count > 0 && scroller.scrollTop < scroller.clientHeight * 2;
+  }
+
   startEdit(messageId: string): void {
     const message = this.store.get(messageId);
     if (message?.role !== 'user') {

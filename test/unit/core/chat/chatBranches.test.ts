@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { textOf } from '../../../../src/core/chat/chatRequest';
 import { ChatRequestError } from '../../../../src/core/chat/chatTypes';
+import { HISTORY_PAGE } from '../../../../src/protocol/chat';
 import { FAKE_ANSWER, FakeProviderServer } from '../../../fakes/providers/fakeServer';
 import { openAiProtocol } from '../../../fakes/providers/openaiProtocol';
 import { chatBodies, openHarness, sentMessages, SYSTEM_PROMPT, type Harness } from './chatHarness';
@@ -123,12 +124,17 @@ describe('chat loop: retry, edit, branches, fork and the agent for the next mess
     assert.equal(h.service.snapshot(h.session.id).modelOverride, null);
   });
 
-  it('snapshot: every message of every branch, the leaf, the agent, and nothing streaming', async () => {
+  it('snapshot: the shown path with sibling ids (not the other branches), the leaf, the agent, and nothing streaming', async () => {
     const { first, second } = await twoExchanges();
-    await h.service.edit(first.userId, 'other');
+    const edited = await h.service.edit(first.userId, 'other');
     await h.service.whenIdle(h.session.id);
     const snapshot = h.service.snapshot(h.session.id, second.assistantId);
-    assert.equal(snapshot.messages.length, 6);
+    assert.deepEqual(
+      snapshot.messages.map((message) => message.id),
+      [first.userId, first.assistantId, second.userId, second.assistantId],
+    );
+    assert.deepEqual(snapshot.messages[0]?.siblingIds, [first.userId, edited.userId], 'the switcher knows the edit without loading it');
+    assert.equal(snapshot.messages[1]?.siblingIds, undefined, 'an only reply has no sibling list');
     assert.equal(snapshot.leafId, second.assistantId);
     assert.equal(snapshot.streamingId, null);
     assert.equal(snapshot.agent?.id, h.agent.id);
@@ -136,5 +142,41 @@ describe('chat loop: retry, edit, branches, fork and the agent for the next mess
     const answer = snapshot.messages.find((message) => message.id === second.assistantId);
     assert.equal(answer?.footer?.finishReason, 'stop');
     assert.throws(() => h.service.snapshot(h.session.id, 'not-a-message'), ChatRequestError);
+    // The other branch comes as a history page when the panel switches to it.
+    const branch = h.service.history(h.session.id, edited.assistantId);
+    assert.deepEqual(branch.map((message) => message.id), [edited.userId, edited.assistantId]);
+    assert.deepEqual(branch[0]?.siblingIds, [first.userId, edited.userId]);
+    assert.equal(branch[1]?.footer?.finishReason, 'stop');
+  });
+
+  it('a long session: the snapshot holds the newest page; history pages reach the root, and a far message on request', async () => {
+    // 2 x 250 messages written straight to the store: the chat loop is not what this measures.
+    const ids: string[] = [];
+    await h.store.write((sql) => {
+      const messages = h.repos.messages.within(sql);
+      let parentId: string | null = null;
+      for (let i = 0; i < 500; i++) {
+        const role = i % 2 === 0 ? 'user' : 'assistant';
+        const message = messages.append(h.session.id, parentId, { role, content: [{ type: 'text', text: `message ${i}` }] });
+        ids.push(message.id);
+        parentId = message.id;
+      }
+    });
+    const snapshot = h.service.snapshot(h.session.id);
+    assert.equal(snapshot.messages.length, HISTORY_PAGE);
+    assert.equal(snapshot.messages.at(-1)?.id, ids[499]);
+    assert.equal(snapshot.messages[0]?.id, ids[500 - HISTORY_PAGE]);
+    const older = h.service.history(h.session.id, snapshot.messages[0]!.parentId!);
+    assert.deepEqual(older.map((message) => message.id), ids.slice(500 - 2 * HISTORY_PAGE, 500 - HISTORY_PAGE));
+    const oldest = h.service.history(h.session.id, older[0]!.parentId!);
+    assert.deepEqual(oldest.map((message) => message.id), ids.slice(0, 500 - 2 * HISTORY_PAGE));
+    assert.equal(oldest[0]?.parentId, null, 'the last page starts at the root');
+    // A search hit near the root, seen from the newest message: one page reaches it, with a little context above.
+    const reveal = h.service.history(h.session.id, ids[499]!, { throughId: ids[30]! });
+    assert.equal(reveal[0]?.id, ids[10]);
+    assert.equal(reveal.length, 490);
+    assert.throws(() => h.service.history(h.session.id, ids[30]!, { throughId: ids[40]! }), /not on this path/);
+    const otherSession = await h.repos.sessions.create({ agentId: h.agent.id, title: 'other' });
+    assert.throws(() => h.service.history(otherSession.id, ids[10]!), /not part of this session/);
   });
 });

@@ -54,7 +54,7 @@ describe('chat loop: replies left streaming by a closed window', function () {
     assert.equal(status(ownOld), 'incomplete');
     assert.equal(status(live), 'streaming', 'another window is still streaming it');
     assert.equal(textOf(h.repos.messages.get(stale.id)!.content), 'stale text');
-    const view = h.service.snapshot(h.session.id).messages.find((message) => message.id === stale.id);
+    const view = h.service.snapshot(h.session.id, stale.id).messages.find((message) => message.id === stale.id);
     assert.equal(view?.error?.kind, 'interrupted');
     assert.deepEqual(view?.error?.actions, ['retry']);
     const errors = h.repos.events.list({ sessionId: h.session.id }, { types: ['llm.error'] });
