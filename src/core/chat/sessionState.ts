@@ -111,12 +111,16 @@ export class SessionState {
 
   /** Stored messages as the panel shows them: footers from their call events, sibling lists, the live reply. */
   private views(sessionId: string, messages: readonly Message[], live: LiveReply | undefined): ChatMessageView[] {
-    const calls = callEventsByMessage(
-      this.repos.events.listForMessages(
-        messages.filter((message) => message.role === 'assistant').map((message) => message.id),
-        CALL_EVENT_TYPES,
-      ),
-    );
+    const replies = messages.filter((message) => message.role === 'assistant').map((message) => message.id);
+    // A forked copy shows the footer of the reply it was copied from: the call happened there, once.
+    const sources = this.repos.messages.copySources(replies);
+    const calls = callEventsByMessage(this.repos.events.listForMessages([...replies, ...sources.values()], CALL_EVENT_TYPES));
+    for (const [copy, source] of sources) {
+      const call = calls.get(source);
+      if (call !== undefined && !calls.has(copy)) {
+        calls.set(copy, call);
+      }
+    }
     const siblings = this.repos.messages.siblingIds(sessionId, messages.map((message) => message.parentId));
     return messages.map((message) => {
       const view = toMessageView(message, calls.get(message.id), live?.id === message.id ? live : undefined);

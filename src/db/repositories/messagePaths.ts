@@ -81,3 +81,19 @@ export function selectSiblingIds(sql: SqlReader, sessionId: string, parentIds: r
   }
   return siblings;
 }
+
+/** For the copies among these messages (fork), the message each was copied from: where its footer comes from. */
+export function selectCopySources(sql: SqlReader, messageIds: readonly string[]): Map<string, string> {
+  const sources = new Map<string, string>();
+  for (let start = 0; start < messageIds.length; start += 500) {
+    const batch = messageIds.slice(start, start + 500);
+    const rows = sql.all<{ id: string; copied_from: string }>(
+      `SELECT id, copied_from FROM messages WHERE id IN (${batch.map(() => '?').join(', ')}) AND copied_from IS NOT NULL`,
+      batch,
+    );
+    for (const row of rows) {
+      sources.set(row.id, row.copied_from);
+    }
+  }
+  return sources;
+}

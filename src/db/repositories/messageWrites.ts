@@ -114,6 +114,8 @@ export class MessageWrites {
         original.updatedAt,
         messageText(original.content),
       ]);
+      // The message whose call produced it, through copies of copies: where the copy's footer comes from.
+      this.sql.run('UPDATE messages SET copied_from = (SELECT coalesce(copied_from, id) FROM messages WHERE id = ?) WHERE id = ?', [original.id, id]);
       copies.push(required(selectMessage(this.sql, id), 'message', id));
       parentId = id;
     }

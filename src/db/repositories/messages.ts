@@ -11,7 +11,7 @@ import {
   toMessage,
   type MessageRow,
 } from './messageWrites';
-import { pathDistance, selectPathWindow, selectSiblingIds } from './messagePaths';
+import { pathDistance, selectCopySources, selectPathWindow, selectSiblingIds } from './messagePaths';
 import { required, type JsonValue } from './rows';
 import type { StorePort } from './storePort';
 
@@ -121,6 +121,11 @@ export class MessagesRepository {
   /** For each of these parents with more than one reply, the replies' ids, oldest first. */
   siblingIds(sessionId: string, parentIds: readonly (string | null)[]): Map<string | null, string[]> {
     return this.store.read((sql) => selectSiblingIds(sql, sessionId, parentIds));
+  }
+
+  /** For the copies (fork) among these messages, the message each was copied from. */
+  copySources(messageIds: readonly string[]): Map<string, string> {
+    return this.store.read((sql) => selectCopySources(sql, messageIds));
   }
 
   /** Direct replies to a message, oldest first. */

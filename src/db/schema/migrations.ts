@@ -1,6 +1,7 @@
 import type { SqlReader, SqlWriter } from '../sql';
 import { v1Initial } from './v1Initial';
 import { v2DeferredIndex } from './v2DeferredIndex';
+import { v3MessageCopies } from './v3MessageCopies';
 
 /**
  * Numbered schema migrations. `migrate` runs inside the store's write transaction, so a migration that throws
@@ -16,7 +17,7 @@ export interface Migration {
   up(sql: SqlWriter): void;
 }
 
-export const migrations: readonly Migration[] = [v1Initial, v2DeferredIndex];
+export const migrations: readonly Migration[] = [v1Initial, v2DeferredIndex, v3MessageCopies];
 
 export const latestSchemaVersion: number = migrations.length;
 

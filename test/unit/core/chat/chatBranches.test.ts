@@ -100,6 +100,14 @@ describe('chat loop: retry, edit, branches, fork and the agent for the next mess
     assert.equal(snapshot.modelOverride, 'fake-slow');
     assert.equal(snapshot.leafId, copies.at(-1)?.id);
     assert.equal(h.repos.messages.listBySession(h.session.id).length, 4, 'the original session is untouched');
+    // The copied reply shows the original call's footer; the call is not copied, so spend is counted once.
+    const original = h.service.snapshot(h.session.id, first.assistantId).messages.find((m) => m.id === first.assistantId);
+    assert.ok(original?.footer?.outputTokens !== undefined);
+    assert.deepEqual(snapshot.messages[1]?.footer, original.footer);
+    assert.equal(h.repos.events.list({ sessionId }).length, 0, 'no call happened in the fork');
+    // A fork of the fork still finds the call.
+    const again = await h.service.fork(copies.at(-1)!.id);
+    assert.deepEqual(h.service.snapshot(again.sessionId).messages[1]?.footer, original.footer);
   });
 
   it('setAgent: the next message goes to that agent and model; the panel hears about it', async () => {
