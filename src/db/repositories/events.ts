@@ -14,6 +14,9 @@ export type EventType =
   | 'llm.request.started'
   | 'llm.response.completed'
   | 'llm.error'
+  /** A call re-run from the Inspector with changes, linked to the original request (see core/inspector/replay*). */
+  | 'llm.replay.completed'
+  | 'llm.replay.error'
   | 'tool.call.requested'
   | 'tool.call.approved'
   | 'tool.call.denied'
