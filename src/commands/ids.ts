@@ -32,6 +32,11 @@ export const CommandIds = {
   exportSession: 'aiStudio.exportSession',
   exportSessionMarkdown: 'aiStudio.exportSessionMarkdown',
   importSession: 'aiStudio.importSession',
+  showSpending: 'aiStudio.showSpending',
+  openInspector: 'aiStudio.openInspector',
+  exportTrace: 'aiStudio.exportTrace',
+  importTrace: 'aiStudio.importTrace',
+  setTraceCollectorHeaders: 'aiStudio.setTraceCollectorHeaders',
 } as const;
 
 export type CommandKey = keyof typeof CommandIds;

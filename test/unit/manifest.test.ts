@@ -61,9 +61,12 @@ describe('package.json contributions', () => {
     }
   });
 
-  it('activates from its contributions alone, plus the restore of chat panels after a reload', () => {
+  it('activates from its contributions alone, plus the restore of chat and Inspector panels after a reload', () => {
     // Views and commands imply their activation events; a webview panel restored by a serializer does not.
-    assert.deepEqual(manifest.activationEvents.filter((event) => event !== 'onWebviewPanel:aiStudio.agentEditor'), ['onWebviewPanel:aiStudio.chat']);
+    assert.deepEqual(manifest.activationEvents.filter((event) => event !== 'onWebviewPanel:aiStudio.agentEditor'), [
+      'onWebviewPanel:aiStudio.chat',
+      'onWebviewPanel:aiStudio.inspector',
+    ]);
   });
 
   it('does not compile against a newer VS Code API than the engine it declares', () => {
@@ -75,7 +78,7 @@ describe('package.json contributions', () => {
   });
 
   it('declares every setting the code reads', () => {
-    const source = ['config.ts', 'providerSettings.ts']
+    const source = ['config.ts', 'providerSettings.ts', 'spendStatus.ts', 'traceSettings.ts']
       .map((file) => readFileSync(path.join(repoRoot, 'src', 'vscode', file), 'utf8'))
       .join('\n');
     const read = [...source.matchAll(/config\.get<[^>]+>\('([\w.]+)'/g)].map((m) => m[1]!);
@@ -134,6 +137,8 @@ describe('package.json contributions', () => {
       CommandIds.unpinSession,
       CommandIds.exportSession,
       CommandIds.exportSessionMarkdown,
+      CommandIds.exportTrace,
+      CommandIds.openInspector,
       CommandIds.deleteSession,
     ];
     assert.deepEqual([...new Set(rows.map((i) => i.command))].sort(), sessionCommands.sort());

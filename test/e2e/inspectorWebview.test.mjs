@@ -1,0 +1,406 @@
+/* global window, document -- the callbacks passed to page.evaluate run in the panel, not in Node */
+// The Inspector's webview (dist/webview/inspector.js) in real Chromium under the CSP src/webviews/html.ts sets,
+// answered by the real host code (out/src: dispatcher, controller, the store-backed source over a real sql.js store
+// seeded like a chat session): what it renders, how it pages, filters, selects and opens details, that live appends
+// show up, and that hostile strings in events render as text and never run or call home.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchChromium } from '../../scripts/host/browser.mjs';
+import { FakeInspectorHost, InspectorPage, hostModules, seededStore, startInspectorServer } from './harness/inspectorHost.mjs';
+import { xssPayloads } from './harness/payloads.mjs';
+import { startCountingServer } from './harness/servers.mjs';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const screenshots = path.join(repoRoot, '.test-results', 'screenshots');
+const SENTINEL = 'sk-inspector-SENTINEL-0123456789';
+
+describe('Inspector webview in Chromium (harness)', function () {
+  this.timeout(120_000);
+  let browser;
+  let server;
+  let leak;
+  /** @type {InspectorPage | undefined} */
+  let inspector;
+  const stores = [];
+  let m;
+
+  before(async function () {
+    const bundle = path.join(process.env.INSPECTOR_WEBVIEW_DIST ?? path.join(repoRoot, 'dist/webview'), 'inspector.js');
+    if (!existsSync(bundle)) {
+      throw new Error(`${bundle} is missing: run \`npm run build\` first`);
+    }
+    m = hostModules();
+    server = await startInspectorServer();
+    leak = await startCountingServer();
+    browser = await launchChromium();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && inspector) {
+      mkdirSync(screenshots, { recursive: true });
+      const file = path.join(screenshots, `inspector-${this.currentTest.title.replace(/[^\w-]+/g, '_').slice(0, 80)}.png`);
+      await inspector.page.screenshot({ path: file }).catch(() => {});
+      console.log(`    screenshot: ${path.relative(repoRoot, file)}`);
+    }
+    if (inspector) {
+      assert.deepEqual(inspector.pageErrors, [], 'uncaught errors in the panel');
+      assert.deepEqual(inspector.host.errors, [], 'requests the host refused');
+      await inspector.close();
+      inspector = undefined;
+    }
+    for (const store of stores.splice(0)) {
+      store.close();
+    }
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await leak?.close();
+  });
+
+  /** A session of `events` seeded events behind a store-backed source, and its panel. */
+  async function openSession(events, options = {}) {
+    const seeded = await seededStore(events, options);
+    stores.push(seeded.store);
+    const source = new m.StoreInspectorSource({ store: seeded.store, scope: { sessionId: seeded.session.id }, title: options.title ?? 'Harness session' });
+    const host = new FakeInspectorHost(source, { kind: 'session', sessionId: seeded.session.id }, options.focus);
+    inspector = await InspectorPage.open(browser, server.origin, host, options.page);
+    return { ...seeded, source, host };
+  }
+
+  const countText = () => inspector.page.locator('#row-count').innerText();
+  /** The text of one cell of every row on screen, in list order (the list recycles rows, so DOM order is not it). */
+  const shownRows = (cell) =>
+    inspector.page.evaluate(
+      (selector) =>
+        [...document.querySelectorAll('.rows-block .row:not([hidden]):not(.loading)')]
+          .sort((a, b) => Number(a.dataset.index) - Number(b.dataset.index))
+          .map((row) => row.querySelector(selector).textContent),
+      cell,
+    );
+
+  describe('rendering', () => {
+    it('renders a session as a waterfall grouped by turn, with its totals; dark and light screenshots', async () => {
+      const { source, events } = await openSession(2000);
+      await inspector.row(0).waitFor();
+      assert.match(await inspector.page.locator('#inspector-title').innerText(), /Inspector: Harness session/);
+      assert.equal(await inspector.page.locator('#live-badge').isVisible(), true);
+      const first = inspector.row(0);
+      assert.equal(await first.locator('.turn-badge').innerText(), 'T1');
+      assert.match(await first.innerText(), /User message/);
+      const call = inspector.row(2);
+      assert.match(await call.locator('.label').innerText(), /^chat gpt-4o$/);
+      assert.match(await call.locator('.tokens').innerText(), /1,010\s*\/\s*101/);
+      assert.match(await call.locator('.cost').innerText(), /^\$0\.00\d+$/);
+      assert.equal(await call.locator('.bar.timed .ttft').isVisible(), true, 'a model call shows its time to first token');
+      // The totals arrive after the rows: the first paint does not wait for a pass over every event.
+      const session = inspector.page.locator('.totals-line[data-scope="session"]');
+      await session.getByText(`${events.length.toLocaleString('en-US')} events`).waitFor();
+      assert.match(await session.innerText(), /calls.*errors.*in .*out .*\$\d+\.\d+ \+ \d+ unknown/s);
+      assert.equal(await countText(), `${source.total().toLocaleString('en-US')} events`);
+      // Only a screenful of rows is in the DOM.
+      assert.ok((await inspector.renderedIndexes()).length < 80);
+
+      await inspector.row(6).click();
+      await inspector.page.locator('.detail-section[data-section="Response"]').waitFor();
+      mkdirSync(screenshots, { recursive: true });
+      await inspector.page.screenshot({ path: path.join(screenshots, 'inspector-dark.png') });
+      await inspector.close();
+
+      const light = await openSession(2000, { page: { theme: 'light' } });
+      await inspector.row(0).waitFor();
+      await inspector.row(6).click();
+      await inspector.page.locator('.detail-section[data-section="Response"]').waitFor();
+      await inspector.page.locator('.totals-line[data-scope="session"] .totals-part').first().waitFor();
+      await inspector.page.screenshot({ path: path.join(screenshots, 'inspector-light.png') });
+      assert.ok(light.source.total() > 0);
+    });
+
+    it('shows an empty state for a session without events', async () => {
+      await openSession(0);
+      await inspector.page.locator('#empty-state').getByText('No events yet').waitFor();
+      assert.match(await inspector.page.locator('#empty-state').innerText(), /appear here as the session runs/);
+      assert.equal(await inspector.page.locator('#timeline').isVisible(), false);
+    });
+  });
+
+  describe('paging', () => {
+    it('fetches pages as the list scrolls, keeps the DOM to a screenful, and reaches the last row', async () => {
+      const { source } = await openSession(5000);
+      await inspector.row(0).waitFor();
+      const before = (await inspector.requests('inspector/rows')).length;
+      assert.equal(before, 0, 'the first and last pages came with the snapshot');
+      const count = source.total();
+      // The middle: not in the snapshot, so it is fetched.
+      await inspector.page.locator('#timeline').evaluate((el) => (el.scrollTop = el.scrollHeight / 2));
+      const middle = Math.floor(count / 2);
+      await inspector.row(middle).waitFor();
+      const asked = await inspector.requests('inspector/rows');
+      assert.ok(asked.length >= 1 && asked.length <= 4, `${asked.length} page requests`);
+      assert.ok(asked.every((r) => r.params.count === 100 && r.params.start % 100 === 0));
+      const label = await inspector.row(middle).locator('.label').innerText();
+      assert.equal(label, source.rows({ text: '', types: [] }, middle, 1)[0].label);
+      // The end (its page came with the snapshot).
+      await inspector.page.locator('#timeline').evaluate((el) => (el.scrollTop = el.scrollHeight));
+      await inspector.row(count - 1).waitFor();
+      const rendered = await inspector.renderedIndexes();
+      assert.ok(rendered.length < 80, `${rendered.length} rows in the DOM`);
+      assert.ok(rendered.includes(count - 1));
+    });
+
+    it('keeps up with the keyboard: arrows, End, Home, Enter opens the detail, Escape closes it', async () => {
+      const { source } = await openSession(600);
+      await inspector.row(0).waitFor();
+      await inspector.row(0).click();
+      await inspector.page.locator('#detail').waitFor();
+      await inspector.page.keyboard.press('Escape');
+      await inspector.page.locator('#detail').waitFor({ state: 'hidden' });
+      await inspector.page.keyboard.press('ArrowDown');
+      await inspector.page.keyboard.press('ArrowDown');
+      await inspector.page.locator('.row.active[data-index="2"]').waitFor();
+      assert.equal(await inspector.page.locator('#timeline').getAttribute('aria-activedescendant'), 'row-2');
+      await inspector.page.keyboard.press('Enter');
+      await inspector.page.locator('#detail-title').getByText('chat gpt-4o').waitFor();
+      await inspector.page.keyboard.press('End');
+      await inspector.page.locator(`.row.active[data-index="${source.total() - 1}"]`).waitFor();
+      await inspector.page.keyboard.press('Home');
+      await inspector.page.locator('.row.active[data-index="0"]').waitFor();
+      // The bars' scale: each turn, or the whole session (the third turn's call moves right, and shrinks).
+      const bar = inspector.row(10).locator('.bar');
+      const turnScale = await bar.evaluate((el) => [parseFloat(el.style.left), parseFloat(el.style.width)]);
+      await inspector.page.locator('#scale-toggle').click();
+      await inspector.page.locator('#waterfall-header').getByText('Timeline (whole session)').waitFor();
+      await inspector.page.waitForFunction((left) => parseFloat(document.querySelector('.rows-block .row[data-index="10"] .bar').style.left) !== left, turnScale[0]);
+      const sessionScale = await bar.evaluate((el) => [parseFloat(el.style.left), parseFloat(el.style.width)]);
+      assert.ok(sessionScale[0] > turnScale[0] && sessionScale[1] < turnScale[1], JSON.stringify({ turnScale, sessionScale }));
+    });
+  });
+
+  describe('filters', () => {
+    it('filters by text on the host: a new count, matching rows only, then back', async () => {
+      const { source } = await openSession(800);
+      await inspector.row(0).waitFor();
+      const after = await inspector.postedCount();
+      await inspector.page.locator('#filter-text input').fill('claude');
+      const query = await inspector.waitForPosted('request', { method: 'inspector/query', after });
+      assert.deepEqual(query.params.filter, { text: 'claude', types: [] });
+      const matching = source.count({ text: 'claude', types: [] });
+      await inspector.page.locator('#row-count').getByText(`${matching.toLocaleString('en-US')} of`).waitFor();
+      await inspector.row(0).waitFor();
+      const labels = await shownRows('.label');
+      const expected = source.rows({ text: 'claude', types: [] }, 0, labels.length).map((row) => row.label);
+      assert.deepEqual(labels, expected);
+      assert.ok(labels.some((l) => /chat claude/.test(l)) && !labels.some((l) => /gpt/.test(l)), labels.join(', '));
+      await inspector.page.locator('.totals-line[data-scope="filtered"]').getByText(`${matching} events`).waitFor();
+      await inspector.page.locator('#filter-text input').fill('');
+      await inspector.page.locator('#row-count').getByText(`${source.total().toLocaleString('en-US')} events`, { exact: true }).waitFor();
+      assert.equal(await inspector.page.locator('.totals-line[data-scope="filtered"]').isVisible(), false);
+    });
+
+    it('filters by event type with the chips, and says when nothing matches', async () => {
+      const { source } = await openSession(800);
+      await inspector.row(0).waitFor();
+      const chip = inspector.page.locator('#type-filter button[data-type="llm.error"]');
+      await chip.waitFor();
+      await chip.click();
+      assert.equal(await chip.getAttribute('aria-pressed'), 'true');
+      const errors = source.count({ text: '', types: ['llm.error'] });
+      await inspector.page.locator('#row-count').getByText(`${errors} of`).waitFor();
+      await inspector.row(0).waitFor();
+      const types = await shownRows('.type');
+      assert.ok(types.every((t) => t === 'llm.error'), types.join(', '));
+      await inspector.page.locator('#filter-text input').fill('nothing matches this at all');
+      await inspector.page.locator('#no-match').waitFor();
+      await inspector.page.locator('#clear-filter').click();
+      await inspector.page.locator('#row-count').getByText(`${source.total().toLocaleString('en-US')} events`, { exact: true }).waitFor();
+      assert.equal(await chip.getAttribute('aria-pressed'), 'false');
+    });
+  });
+
+  describe('detail and selection', () => {
+    it('opens a call’s request and response as JSON, jumps between them, and copies it', async () => {
+      const { source } = await openSession(400);
+      await inspector.row(2).waitFor();
+      await inspector.row(2).click();
+      const detail = inspector.page.locator('#detail');
+      await detail.locator('.detail-section[data-section="Response"]').waitFor();
+      assert.deepEqual(await detail.locator('.detail-section h3').allInnerTexts(), ['Request', 'Response']);
+      assert.match(await detail.locator('.detail-section[data-section="Response"] pre').innerText(), /"type": "llm.response.completed"/);
+      assert.ok((await detail.locator('.json-key').count()) > 5, 'keys are highlighted');
+      assert.equal(await inspector.page.locator('#replay-slot').count(), 1, 'a place is kept for Replay');
+      await detail.getByRole('button', { name: 'Go to request' }).click();
+      await inspector.page.locator('.row.active[data-index="1"]').waitFor();
+      await inspector.page.locator('#copy-detail').click();
+      await detail.locator('.detail-status').getByText('Copied').waitFor();
+      const copied = await inspector.page.evaluate(() => navigator.clipboard.readText());
+      assert.match(copied, /\/\/ Request\n\{/);
+      assert.ok(source.total() > 0);
+    });
+
+    it('totals a selection: click, shift-click, ctrl-click and a whole turn', async () => {
+      const { source } = await openSession(400);
+      await inspector.row(0).waitFor();
+      const selectionLine = inspector.page.locator('.totals-line[data-scope="selection"]');
+      await inspector.row(1).click();
+      await inspector.row(6).click({ modifiers: ['Shift'] });
+      await selectionLine.getByText('6 events').waitFor();
+      await inspector.row(9).click({ modifiers: ['Control'] });
+      await selectionLine.getByText('7 events').waitFor();
+      assert.equal(await inspector.page.locator('.rows-block .row.selected:not([hidden])').count(), 7);
+      const expected = source.totals({ text: '', types: [] }, { ranges: [{ start: 1, end: 7 }, { start: 9, end: 10 }], turns: [], ids: [] });
+      assert.match(await selectionLine.innerText(), new RegExp(`${expected.calls} calls`));
+      // A turn's badge selects the whole turn.
+      await inspector.row(4).locator('.turn-badge').click();
+      const turn = source.totals({ text: '', types: [] }, { ranges: [], turns: [2], ids: [] });
+      await selectionLine.getByText(`${turn.events} events`).waitFor();
+      // Escape closes the detail the first click opened, then clears the selection.
+      await inspector.page.keyboard.press('Escape');
+      await inspector.page.locator('#detail').waitFor({ state: 'hidden' });
+      await inspector.page.keyboard.press('Escape');
+      await selectionLine.waitFor({ state: 'hidden' });
+    });
+
+    it('opens focused on an event (the chat’s Inspect button): scrolled to, selected, its detail shown', async () => {
+      const seeded = await seededStore(3000);
+      stores.push(seeded.store);
+      const target = seeded.events[2400];
+      const source = new m.StoreInspectorSource({ store: seeded.store, scope: { sessionId: seeded.session.id }, title: 'Focus' });
+      const host = new FakeInspectorHost(source, { kind: 'session', sessionId: seeded.session.id }, target.id);
+      inspector = await InspectorPage.open(browser, server.origin, host);
+      const index = source.locate({ text: '', types: [] }, target.id).index;
+      await inspector.page.locator(`.row.active.selected[data-index="${index}"]`).waitFor();
+      await inspector.page.locator('#detail .detail-section').first().waitFor();
+      assert.match(await inspector.page.locator('#detail').innerText(), new RegExp(target.id));
+    });
+  });
+
+  describe('live', () => {
+    it('shows events appended while the session streams, following the end of the list', async () => {
+      const { store, session, source, host } = await openSession(300);
+      await inspector.row(0).waitFor();
+      await inspector.page.locator('#timeline').evaluate((el) => (el.scrollTop = el.scrollHeight));
+      const before = source.total();
+      await inspector.row(before - 1).waitFor();
+      const events = new m.EventsRepository(store, m.seedClock);
+      const at = m.SEED_START + 50_000_000;
+      await events.append({ type: 'message.user', sessionId: session.id, startedAt: at });
+      const request = await events.append({ type: 'llm.request.started', sessionId: session.id, startedAt: at, model: 'live-model', payload: {} });
+      await host.push(host.controller.changed(source.check()));
+      await inspector.row(before + 1).locator('.codicon-loading').waitFor();
+      await events.append({
+        type: 'llm.response.completed',
+        sessionId: session.id,
+        parentEventId: request.id,
+        startedAt: at,
+        endedAt: at + 1500,
+        model: 'live-model',
+        tokens: { input: 50, output: 20 },
+        costMicroUsd: 1234,
+        payload: { timeToFirstTokenMs: 400 },
+      });
+      await host.push(host.controller.changed(source.check()));
+      await inspector.row(before + 2).getByText('chat live-model').waitFor();
+      assert.equal(await inspector.row(before + 1).locator('.codicon-loading').count(), 0, 'the request is answered now');
+      await inspector.page.locator('#row-count').getByText(`${(before + 3).toLocaleString('en-US')} events`, { exact: true }).waitFor();
+    });
+  });
+
+  describe('hostile content', () => {
+    it('renders hostile strings in events as text: nothing runs, nothing loads, no dialog', async () => {
+      const seeded = await seededStore(0, { title: '<img src=x onerror="window.__xss_title=1">' });
+      stores.push(seeded.store);
+      const events = new m.EventsRepository(seeded.store, m.seedClock);
+      let at = m.SEED_START;
+      for (const payload of xssPayloads()) {
+        at += 1000;
+        await events.append({ type: 'message.user', sessionId: seeded.session.id, startedAt: at, payload: { note: payload.text } });
+        await events.append({
+          type: 'tool.call.completed',
+          sessionId: seeded.session.id,
+          startedAt: at,
+          endedAt: at + 10,
+          payload: { name: payload.text, output: `${payload.text} <img src="${leak.origin}/leak-${payload.name}">`, isError: true, message: payload.text },
+        });
+        await events.append({ type: 'llm.error', sessionId: seeded.session.id, startedAt: at, endedAt: at + 5, model: payload.text, payload: { kind: payload.text, message: payload.text } });
+      }
+      const source = new m.StoreInspectorSource({ store: seeded.store, scope: { sessionId: seeded.session.id }, title: seeded.session.title });
+      const host = new FakeInspectorHost(source, { kind: 'session', sessionId: seeded.session.id });
+      inspector = await InspectorPage.open(browser, server.origin, host);
+      await inspector.row(0).waitFor();
+      // Every row, and the detail of each hostile tool call.
+      for (let index = 0; index < source.total(); index += 3) {
+        await inspector.page.locator('#timeline').evaluate((el, i) => (el.scrollTop = i * 22), index);
+        await inspector.row(index + 1).click();
+        await inspector.page.locator(`#detail .detail-section pre`).first().waitFor();
+      }
+      assert.match(await inspector.page.locator('#inspector-title').innerText(), /<img src=x onerror=/);
+      const found = await inspector.page.evaluate(() => ({
+        flags: Object.keys(window).filter((key) => key.startsWith('__xss_')),
+        images: document.images.length,
+        scripts: document.querySelectorAll('body script').length,
+        handlers: [...document.querySelectorAll('#app *')].flatMap((el) => [...el.attributes].filter((a) => /^on/i.test(a.name)).map((a) => a.name)),
+      }));
+      assert.deepEqual(found, { flags: [], images: 0, scripts: 1, handlers: [] });
+      assert.deepEqual(inspector.dialogs, []);
+      assert.deepEqual(leak.hits, []);
+      assert.deepEqual(server.strayHits.filter((hit) => hit !== '/favicon.ico'), []);
+      assert.deepEqual(await inspector.violations(), []);
+    });
+
+    it('never shows a key: the detail of an event that carries one is redacted before it leaves the host', async () => {
+      const seeded = await seededStore(0);
+      stores.push(seeded.store);
+      const events = new m.EventsRepository(seeded.store, m.seedClock);
+      await events.append({
+        type: 'llm.request.started',
+        sessionId: seeded.session.id,
+        startedAt: m.SEED_START,
+        model: 'gpt-4o',
+        payload: { apiKey: SENTINEL, headers: { Authorization: `Bearer ${SENTINEL}`, 'x-api-key': SENTINEL }, note: `echo ${SENTINEL}` },
+      });
+      const source = new m.StoreInspectorSource({ store: seeded.store, scope: { sessionId: seeded.session.id }, title: 'Keys' });
+      const host = new FakeInspectorHost(source, { kind: 'session', sessionId: seeded.session.id });
+      const replies = [];
+      const handle = host.handle.bind(host);
+      host.handle = async (message) => {
+        const out = await handle(message);
+        replies.push(...out);
+        return out;
+      };
+      inspector = await InspectorPage.open(browser, server.origin, host);
+      await inspector.row(0).click();
+      await inspector.page.locator('#detail .detail-section pre').waitFor();
+      assert.match(await inspector.page.locator('#detail').innerText(), /\[redacted\]/);
+      assert.ok(!(await inspector.page.content()).includes(SENTINEL), 'the key is in the panel');
+      const detailReplies = JSON.stringify(replies.filter((r) => r.kind === 'response'));
+      assert.ok(!detailReplies.includes(SENTINEL), 'the key crossed into the panel');
+    });
+
+    it('drops host messages that do not match the protocol and keeps working', async () => {
+      const { source } = await openSession(200);
+      await inspector.row(0).waitFor();
+      const garbage = [
+        null,
+        42,
+        { kind: 'event', event: { method: 'inspector/changed', params: { total: 'many' } } },
+        { kind: 'event', event: { method: 'inspector/focus', params: { eventId: 'x'.repeat(100_000), index: 1 } } },
+        { kind: 'event', event: { method: '__proto__', params: {} } },
+        { kind: 'snapshot', snapshot: { view: 'nope' } },
+        { kind: 'response', id: 99_999, result: {} },
+        JSON.parse('{"kind":"event","event":{"method":"inspector/title","params":{"__proto__":{"polluted":true},"title":"still fine"}}}'),
+      ];
+      for (const message of garbage) {
+        await inspector.page.evaluate((mm) => window.postMessage(mm, '*'), message);
+      }
+      await inspector.page.locator('#inspector-title').getByText('still fine').waitFor();
+      assert.equal(await inspector.page.evaluate(() => ({}).polluted), undefined);
+      await inspector.row(3).click();
+      await inspector.page.locator('#detail .detail-section').first().waitFor();
+      assert.ok(source.total() > 0);
+      assert.ok(inspector.host.problems.length > 0, 'the panel reported what it dropped');
+    });
+  });
+});
