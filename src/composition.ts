@@ -4,6 +4,7 @@ import { ask } from './commands/askCommand';
 import { providerCommands } from './commands/providerCommands';
 import type { ProviderServices } from './commands/providerServices';
 import { registerCommands } from './commands/register';
+import { composeSpending, type SpendingTestApi } from './commands/spendingCommand';
 import { composeSessions, type SessionsTestApi } from './composeSessions';
 import { formatBytes } from './core/format';
 import type { Logger, SecretStore } from './core/ports';
@@ -59,6 +60,8 @@ export interface TestApi {
   providers: ProvidersTestApi;
   agents: AgentsTestApi;
   sessions: SessionsTestApi;
+  /** Today's spend in the status bar, the budget's warnings and the spending summary. */
+  spending: SpendingTestApi;
 }
 
 export interface AgentsTestApi {
@@ -168,8 +171,11 @@ export function compose({ context, log: channel, activationMs }: CompositionInpu
         createAdapter,
         ask: confirm,
         onTraffic: (traffic) => panelTraffic.fire(traffic),
+        secrets,
+        version,
       }),
     );
+    const spending = store.add(composeSpending({ storeReady: storeHost.ready, log, memento: context.globalState }));
 
     for (const registration of registerCommands(
       {
@@ -180,6 +186,7 @@ export function compose({ context, log: channel, activationMs }: CompositionInpu
         ...providerCommands(providerServices),
         ...agentCommands({ source: agentsSource, view: agentsView, editor: agentEditorServices, ask: confirm }),
         ...sessions.commands,
+        ...spending.commands,
       },
       log,
     )) {
@@ -225,6 +232,7 @@ export function compose({ context, log: channel, activationMs }: CompositionInpu
           },
         },
         sessions: sessions.testApi,
+        spending: spending.testApi,
       },
       shutdown: () => sessions.shutdown(),
       dispose: () => store.dispose(),

@@ -2,6 +2,7 @@ import type { SqlReader, SqlWriter } from '../sql';
 import { v1Initial } from './v1Initial';
 import { v2DeferredIndex } from './v2DeferredIndex';
 import { v3MessageCopies } from './v3MessageCopies';
+import { v4CallIndex } from './v4CallIndex';
 
 /**
  * Numbered schema migrations. `migrate` runs inside the store's write transaction, so a migration that throws
@@ -17,7 +18,7 @@ export interface Migration {
   up(sql: SqlWriter): void;
 }
 
-export const migrations: readonly Migration[] = [v1Initial, v2DeferredIndex, v3MessageCopies];
+export const migrations: readonly Migration[] = [v1Initial, v2DeferredIndex, v3MessageCopies, v4CallIndex];
 
 export const latestSchemaVersion: number = migrations.length;
 
