@@ -3,8 +3,9 @@ import type { AskPrompt } from './commands/agentCommands';
 import { exportImportCommands, type ExportImportHandlers } from './commands/exportImport';
 import { searchSessions, type SessionSearchHit } from './commands/searchCommand';
 import { sessionCommands, type SessionCommandHandlers } from './commands/sessionCommands';
+import { traceCommands, type TraceCommandHandlers } from './commands/traceCommands';
 import type { ChatService } from './core/chat/chatService';
-import type { Logger } from './core/ports';
+import type { Logger, SecretStore } from './core/ports';
 import type { Store } from './db/store';
 import type { EndpointConfig } from './llm/endpoints';
 import type { ProviderAdapter } from './llm/types';
@@ -15,10 +16,13 @@ import { SessionsSource } from './views/sessionsSource';
 import { SessionsView } from './views/sessionsView';
 import { ChatRuntime } from './vscode/chatRuntime';
 import { DisposableStore } from './vscode/lifecycle';
+import { LiveTrace } from './vscode/liveTrace';
 import { VscodeProviderAccess } from './vscode/providerAccess';
 import type { ProviderKeys } from './vscode/providerKeys';
 import type { ProviderSettings } from './vscode/providerSettings';
 import { ChatPanel, registerChatPanelSerializer, type ChatPanelServices } from './webviews/chat/chatPanel';
+import { inspectorCommands, inspectorTestApi, type InspectorCommandHandlers, type InspectorTestApi } from './webviews/inspector/inspectorCommands';
+import { InspectorPanel, openInspector, registerInspectorSerializer, type InspectorServices } from './webviews/inspector/inspectorPanel';
 import { ChatPanelMemory } from './webviews/chat/chatPanelMemory';
 import { LastTextEditor } from './webviews/chat/lastEditor';
 import type { PanelTraffic } from './webviews/webviewHost';
@@ -39,6 +43,10 @@ export interface SessionsInputs {
   /** Modal confirmations (delete, open a link); scripted in test runs. */
   ask: AskPrompt;
   onTraffic: (traffic: PanelTraffic) => void;
+  /** Where the trace collector's headers are kept. */
+  secrets: SecretStore;
+  /** The extension's version, in exported traces. */
+  version: string;
 }
 
 export interface SessionsTestApi {
@@ -52,10 +60,12 @@ export interface SessionsTestApi {
   /** Sends a request to the open panel of `sessionId` exactly as its webview would (validated, then handled). */
   panelRequest(sessionId: string, method: string, params: unknown): Promise<unknown>;
   search(query: string): Promise<SessionSearchHit[]>;
+  /** The Inspector panels (issue 6). */
+  inspector: InspectorTestApi;
 }
 
 export interface SessionsFeature extends vscode.Disposable {
-  commands: SessionCommandHandlers & ExportImportHandlers & { searchSessions(arg?: unknown): Promise<unknown> };
+  commands: SessionCommandHandlers & ExportImportHandlers & InspectorCommandHandlers & TraceCommandHandlers & { searchSessions(arg?: unknown): Promise<unknown> };
   testApi: SessionsTestApi;
   /** For deactivate: ends this window's streams and waits until they are saved. */
   shutdown(): Promise<void>;
@@ -78,6 +88,9 @@ export function composeSessions(inputs: SessionsInputs): SessionsFeature {
     memory: new ChatPanelMemory(context.workspaceState),
   };
   disposables.add(registerChatPanelSerializer(panels));
+  const inspector: InspectorServices = { extensionUri: context.extensionUri, log, onTraffic: inputs.onTraffic, source };
+  disposables.add(registerInspectorSerializer(inspector));
+  disposables.add({ dispose: () => InspectorPanel.releaseAll() });
   // Streams starting and ending turn the row's spinner on and off.
   let streamingSubscription: { dispose(): void } | undefined;
   runtime.ready.then(
@@ -91,6 +104,7 @@ export function composeSessions(inputs: SessionsInputs): SessionsFeature {
     () => undefined,
   );
   disposables.add({ dispose: () => streamingSubscription?.dispose() });
+  const liveTrace = disposables.add(new LiveTrace(runtime.ready, source.repositories(), inputs.secrets, log, inputs.version));
   // Newest last: released before the chat loop and the view they use.
   disposables.add({ dispose: () => ChatPanel.releaseAll() });
 
@@ -98,6 +112,14 @@ export function composeSessions(inputs: SessionsInputs): SessionsFeature {
     ...sessionCommands({ source, view, panels, chat: runtime.ready, ask: inputs.ask }),
     ...exportImportCommands({ source, view, panels }),
     searchSessions: (arg?: unknown) => searchSessions({ source, panels }, arg),
+    ...inspectorCommands(inspector),
+    ...traceCommands({
+      source,
+      secrets: inputs.secrets,
+      serviceVersion: inputs.version,
+      openImported: (trace) => openInspector(inspector, { imported: trace }),
+      headersChanged: () => liveTrace.configure(),
+    }),
   };
 
   let nextRequestId = 1;
@@ -122,6 +144,7 @@ export function composeSessions(inputs: SessionsInputs): SessionsFeature {
       return outcome.message.kind === 'response' ? outcome.message.result : undefined;
     },
     search: async (query) => (await searchSessions({ source, panels }, { query })) ?? [],
+    inspector: inspectorTestApi(log),
   };
 
   return {

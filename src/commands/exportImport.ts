@@ -112,7 +112,7 @@ export function exportImportCommands(services: ExportImportServices): ExportImpo
   };
 }
 
-function defaultFolder(): vscode.Uri {
+export function defaultFolder(): vscode.Uri {
   return vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir());
 }
 

@@ -152,13 +152,16 @@ describe('sessions and the chat panel in a real extension host', function () {
     assert.equal(forth.leafId, edited.assistantId);
   });
 
-  it('refuses what a panel may not do: other sessions\' messages, malformed requests, the Inspector, non-http links', async () => {
+  it('refuses what a panel may not do: other sessions\' messages, malformed requests, non-http links; Inspect opens the Inspector', async () => {
     const other = await vscode.commands.executeCommand<Session>(CommandIds.newSessionWithAgent, agent.id);
     const [question] = await messages(session.id);
     await assert.rejects(api.sessions.panelRequest(other.id, 'chat/selectBranch', { messageId: question!.id }), /handler_failed/);
     await assert.rejects(request('chat/send', { text: '', parentId: null }), /invalid_request/);
     await assert.rejects(request('__proto__', {}), /unknown_method/);
-    await assert.rejects(request('chat/inspect', { messageId: null }), /handler_failed: The Inspector is not available yet/);
+    const inspectorReady = waitForEvent(api.onPanelTraffic, (t) => t.panel === 'Inspector' && t.direction === 'fromPanel' && t.kind === 'ready', 'the Inspector to open');
+    assert.equal(await request('chat/inspect', { messageId: question!.id }), null);
+    await inspectorReady;
+    assert.ok(api.sessions.inspector.openPanels().includes(`session:${session.id}`));
     await assert.rejects(request('chat/openLink', { url: 'javascript:alert(1)' }), /Only http and https links/);
     api.agents.answerNextPrompt(undefined);
     assert.equal(await request('chat/openLink', { url: 'https://example.com/docs?a=1' }), null);

@@ -25,7 +25,6 @@ export interface ChatHandlerDeps {
 }
 
 export const OPEN_LINK = 'Open Link';
-export const INSPECTOR_UNAVAILABLE = 'The Inspector is not available yet: it arrives with a later AI Studio release.';
 
 export function chatHandlers(deps: ChatHandlerDeps): RequestHandlers<ChatRequests> {
   const { chat, sessionId } = deps;
@@ -61,9 +60,10 @@ export function chatHandlers(deps: ChatHandlerDeps): RequestHandlers<ChatRequest
       await runErrorAction(deps, messageId, action);
       return null;
     },
-    'chat/inspect': () => {
-      // Refused rather than faked: the panel shows this message where the person clicked.
-      throw new Error(INSPECTOR_UNAVAILABLE);
+    'chat/inspect': async ({ messageId }) => {
+      // Through the command, as the Sessions view does: one way in, and the Inspector focuses this reply's call.
+      await vscode.commands.executeCommand(CommandIds.openInspector, messageId === null ? { sessionId } : { sessionId, messageId });
+      return null;
     },
   };
 }
