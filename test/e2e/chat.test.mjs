@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { FAKE_ANSWER, FakeProviderServer, SENTINEL_KEY } from '../../out/test/fakes/providers/fakeServer.js';
+import { FAKE_ANSWER, FakeProviderServer, SENTINEL_KEY, SLOW_CHUNK_MS, fakeTiming } from '../../out/test/fakes/providers/fakeServer.js';
 import { openAiProtocol } from '../../out/test/fakes/providers/openaiProtocol.js';
 import { openWorkbench, screenshotIfFailed, screenshots } from './support/workbench.mjs';
 
@@ -24,6 +24,8 @@ describe('Chat with an agent in the workbench (e2e)', function () {
 
   before(async function () {
     this.timeout(300_000);
+    // A slow reply of about 4 s: long enough to press Stop in the middle even on a busy two-core machine.
+    fakeTiming.slowChunkMs = 800;
     fake = await FakeProviderServer.start(openAiProtocol);
     workbench = await openWorkbench({
       prefix: 'ais-e2e-chat-',
@@ -42,6 +44,7 @@ describe('Chat with an agent in the workbench (e2e)', function () {
   after(async () => {
     await workbench?.close();
     await fake?.close();
+    fakeTiming.slowChunkMs = SLOW_CHUNK_MS;
   });
 
   const sidebar = () => page.locator('.part.sidebar');
@@ -152,8 +155,8 @@ describe('Chat with an agent in the workbench (e2e)', function () {
     await useModel(chat, 'fake-slow');
     await send(chat, SLOW);
     await article(chat, 'assistant', 'Hello', 'streaming').waitFor();
-    // The whole slow reply takes under a second: the visible Stop button is pressed without Playwright's
-    // actionability checks (stable for two frames, not covered), which can outlast the stream.
+    // The visible Stop button is pressed without Playwright's actionability checks (stable for two frames, not
+    // covered), which on a busy machine could outlast even this slowed-down stream.
     const stop = chat.locator('#stop-button');
     await stop.waitFor();
     await stop.dispatchEvent('click');

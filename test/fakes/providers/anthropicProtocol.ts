@@ -8,7 +8,7 @@ import {
   FAKE_TOOL,
   FAKE_USAGE,
   sendJson,
-  SLOW_CHUNK_MS,
+  fakeTiming,
   writeSse,
   type Exchange,
   type ProtocolHandler,
@@ -133,7 +133,7 @@ async function serveMessages(exchange: Exchange, scenario: Scenario, model: stri
   const partial = scenario === 'reset' || scenario === 'no-final';
   for (const piece of partial ? FAKE_ANSWER_CHUNKS.slice(0, 2) : FAKE_ANSWER_CHUNKS) {
     if (scenario === 'slow') {
-      await delay(SLOW_CHUNK_MS);
+      await delay(fakeTiming.slowChunkMs);
     }
     send({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } });
   }

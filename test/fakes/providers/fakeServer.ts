@@ -49,6 +49,11 @@ export const FAKE_USAGE = { inputTokens: 42, outputTokens: 12, cacheReadTokens: 
 export const FAKE_TOOL = { name: 'get_weather', arguments: { city: 'Paris' } };
 export const FAKE_MODELS = ['fake-ok', 'fake-tool'];
 export const SLOW_CHUNK_MS = 150;
+/**
+ * The `slow` scenario's pace, changeable by a test that drives a real workbench: there a person-like Stop needs a
+ * reply that lasts longer than a few Playwright round trips on a busy machine.
+ */
+export const fakeTiming = { slowChunkMs: SLOW_CHUNK_MS };
 
 /** The model name that selects a scenario. */
 export function modelFor(scenario: Scenario): string {

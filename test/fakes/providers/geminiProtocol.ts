@@ -8,7 +8,7 @@ import {
   FAKE_TOOL,
   FAKE_USAGE,
   sendJson,
-  SLOW_CHUNK_MS,
+  fakeTiming,
   startSse,
   writeSse,
   type Exchange,
@@ -123,7 +123,7 @@ async function streamAnswer(res: http.ServerResponse, scenario: Scenario): Promi
       return;
     }
     if (scenario === 'slow' && index > 0) {
-      await delay(SLOW_CHUNK_MS);
+      await delay(fakeTiming.slowChunkMs);
       if (res.destroyed) {
         return;
       }

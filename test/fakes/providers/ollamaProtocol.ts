@@ -8,7 +8,7 @@ import {
   FAKE_TOOL,
   FAKE_USAGE,
   sendJson,
-  SLOW_CHUNK_MS,
+  fakeTiming,
   startNdjson,
   writeNdjson,
   type Exchange,
@@ -96,7 +96,7 @@ async function serveChat(exchange: Exchange, model: string, scenario: Scenario |
       await answer(res, part, 0);
       break;
     default:
-      await answer(res, part, scenario === 'slow' ? SLOW_CHUNK_MS : 0);
+      await answer(res, part, scenario === 'slow' ? fakeTiming.slowChunkMs : 0);
   }
   if (gone(res)) {
     return;

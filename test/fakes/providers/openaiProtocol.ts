@@ -9,7 +9,7 @@ import {
   FAKE_TOOL,
   FAKE_USAGE,
   sendJson,
-  SLOW_CHUNK_MS,
+  fakeTiming,
   startSse,
   writeSse,
   type Exchange,
@@ -175,7 +175,7 @@ async function streamAnswer(exchange: Exchange, body: ChatBody, scenario: Scenar
     }
     for (const text of FAKE_ANSWER_CHUNKS) {
       if (scenario === 'slow') {
-        await delay(SLOW_CHUNK_MS);
+        await delay(fakeTiming.slowChunkMs);
         if (res.destroyed) {
           return;
         }
