@@ -4,8 +4,10 @@ import { exportImportCommands, type ExportImportHandlers } from './commands/expo
 import { searchSessions, type SessionSearchHit } from './commands/searchCommand';
 import { sessionCommands, type SessionCommandHandlers } from './commands/sessionCommands';
 import { traceCommands, type TraceCommandHandlers } from './commands/traceCommands';
+import { chatRepositories } from './core/chat/chatRepositories';
 import type { ChatService } from './core/chat/chatService';
-import type { Logger, SecretStore } from './core/ports';
+import { ReplayService } from './core/inspector/replayService';
+import { systemClock, type Logger, type SecretStore } from './core/ports';
 import type { Store } from './db/store';
 import type { EndpointConfig } from './llm/endpoints';
 import type { ProviderAdapter } from './llm/types';
@@ -74,7 +76,12 @@ export interface SessionsFeature extends vscode.Disposable {
 export function composeSessions(inputs: SessionsInputs): SessionsFeature {
   const { context, log } = inputs;
   const disposables = new DisposableStore();
-  const runtime = disposables.add(new ChatRuntime(inputs.storeReady, new VscodeProviderAccess(inputs.settings, inputs.keys, inputs.createAdapter), log));
+  const providerAccess = new VscodeProviderAccess(inputs.settings, inputs.keys, inputs.createAdapter);
+  const runtime = disposables.add(new ChatRuntime(inputs.storeReady, providerAccess, log));
+  // Replay of recorded model calls (the Inspector): the same provider access, on the same store.
+  const replay = inputs.storeReady.then((store) => new ReplayService({ repos: chatRepositories(store, systemClock), providers: providerAccess, clock: systemClock, log }));
+  replay.catch(() => undefined);
+  disposables.add({ dispose: () => void replay.then((service) => service.dispose(), () => undefined) });
   const source = disposables.add(new SessionsSource(inputs.storeReady, log));
   const view = disposables.add(new SessionsView(source, (id) => runtime.isStreaming(id), log));
   const panels: ChatPanelServices = {
@@ -88,7 +95,15 @@ export function composeSessions(inputs: SessionsInputs): SessionsFeature {
     memory: new ChatPanelMemory(context.workspaceState),
   };
   disposables.add(registerChatPanelSerializer(panels));
-  const inspector: InspectorServices = { extensionUri: context.extensionUri, log, onTraffic: inputs.onTraffic, source };
+  const inspector: InspectorServices = {
+    extensionUri: context.extensionUri,
+    log,
+    onTraffic: inputs.onTraffic,
+    source,
+    replay,
+    replayProviders: () => inputs.settings.current.entries.filter((entry) => entry.config !== undefined).map((entry) => ({ id: entry.id, label: entry.label })),
+    chat: runtime.ready,
+  };
   disposables.add(registerInspectorSerializer(inspector));
   disposables.add({ dispose: () => InspectorPanel.releaseAll() });
   // Streams starting and ending turn the row's spinner on and off.

@@ -19,6 +19,158 @@ export const PAGE_SIZE = 100;
 /** Longest text filter; longer queries are refused, not truncated. */
 export const MAX_FILTER_TEXT = 200;
 
+// ---- Replay: the edited request a panel sends back, and the comparison it gets ----
+
+/**
+ * The replay request as the Inspector panel edits it and sends it back: untrusted, so every string and list is
+ * bounded and every object is strict (unknown keys, `__proto__` included, are refused). It depends on nothing
+ * but zod, so it lives here, in the Inspector's protocol (src/core/inspector/replaySchema.ts re-exports it).
+ *
+ * The shape is what the provider is sent (src/llm's neutral request), never the stored message rows: a replay
+ * is a model call, and editing it must not reach into the session's history.
+ */
+
+export const REPLAY_LIMITS = {
+  id: 200,
+  provider: 300,
+  model: 300,
+  systemPrompt: 200_000,
+  messages: 2_000,
+  partsPerMessage: 200,
+  partText: 1_000_000,
+  /** All text of a request together: system prompt, text parts, tool arguments and results. */
+  totalText: 4_000_000,
+  toolId: 500,
+  toolName: 200,
+  stop: 16,
+  stopText: 500,
+  temperatureMax: 2,
+  maxTokens: 1_000_000,
+} as const;
+
+// eslint-disable-next-line no-control-regex -- control characters are exactly what these fields must not hold
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** A name on one line: trimmed, not empty, no control characters. */
+const line = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max)
+    .refine((value) => !CONTROL.test(value), 'must be one line without control characters');
+
+const text = z.string().max(REPLAY_LIMITS.partText);
+
+const partSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('text'), text }),
+  z.strictObject({
+    type: z.literal('tool_call'),
+    id: line(REPLAY_LIMITS.toolId),
+    name: line(REPLAY_LIMITS.toolName),
+    arguments: text,
+  }),
+  z.strictObject({
+    type: z.literal('tool_result'),
+    callId: line(REPLAY_LIMITS.toolId),
+    // Empty when the call that asked for it is not on the path (the chat loop sends it so).
+    name: z.string().max(REPLAY_LIMITS.toolName),
+    content: text,
+    isError: z.boolean().optional(),
+  }),
+]);
+
+const messageSchema = z.strictObject({
+  role: z.enum(['user', 'assistant', 'tool']),
+  content: z.array(partSchema).min(1, 'a message needs at least one part').max(REPLAY_LIMITS.partsPerMessage),
+});
+
+export const replayParametersSchema = z.strictObject({
+  temperature: z.number().finite().min(0).max(REPLAY_LIMITS.temperatureMax).optional(),
+  maxTokens: z.number().int().min(1).max(REPLAY_LIMITS.maxTokens).optional(),
+  stop: z.array(z.string().min(1).max(REPLAY_LIMITS.stopText)).max(REPLAY_LIMITS.stop).optional(),
+});
+
+export const replayRequestSchema = z
+  .strictObject({
+    /** The llm.request.started event of the call being replayed: the replay's parent event. */
+    sourceEventId: line(REPLAY_LIMITS.id),
+    sessionId: line(REPLAY_LIMITS.id),
+    /** The provider endpoint id (EndpointConfig.id): `openai`, `ollama`, `openai-compatible:<name>`, ... */
+    provider: line(REPLAY_LIMITS.provider),
+    model: line(REPLAY_LIMITS.model),
+    /** '' (or only white space): no system prompt, as the chat loop sends it. */
+    systemPrompt: z.string().max(REPLAY_LIMITS.systemPrompt),
+    parameters: replayParametersSchema,
+    messages: z.array(messageSchema).min(1, 'a request needs at least one message').max(REPLAY_LIMITS.messages),
+  })
+  .superRefine((request, context) => {
+    let total = request.systemPrompt.length;
+    for (const message of request.messages) {
+      for (const part of message.content) {
+        total += part.type === 'text' ? part.text.length : part.type === 'tool_call' ? part.arguments.length : part.content.length;
+      }
+    }
+    if (total > REPLAY_LIMITS.totalText) {
+      context.addIssue({ code: 'custom', message: `the request holds more than ${REPLAY_LIMITS.totalText} characters of text`, path: ['messages'] });
+    }
+  });
+
+/** One replayable call: exactly what was (or will be) sent, JSON-safe, editable. */
+export type ReplayRequest = z.infer<typeof replayRequestSchema>;
+export type ReplayParameters = z.infer<typeof replayParametersSchema>;
+export type ReplayMessage = ReplayRequest['messages'][number];
+
+/** The fields of a request a replay can change. */
+export type ReplayField = 'provider' | 'model' | 'temperature' | 'maxTokens' | 'stop' | 'systemPrompt' | 'messages';
+
+/**
+ * What a replay changed from the original request, for people and for honesty later (a branch made from a replay
+ * says what it answered). Long texts are summarized by size, never copied here.
+ */
+export type ReplayChange =
+  | { field: 'provider' | 'model'; from: string; to: string }
+  | { field: 'temperature' | 'maxTokens'; from: number | null; to: number | null }
+  | { field: 'stop'; from: string[]; to: string[] }
+  | { field: 'systemPrompt'; fromLength: number; toLength: number }
+  /** `edited`: positions (0-based) present in both whose content differs; the rest were added or removed. */
+  | { field: 'messages'; fromCount: number; toCount: number; edited: number[] };
+
+/** The status of one call: a reply's statuses, and `streaming` for an original still under way. */
+export type CallStatus = 'complete' | 'incomplete' | 'cancelled' | 'error' | 'streaming';
+
+/** One side of a comparison. Unknown figures are null, never 0 (a cost that is not known is not free). */
+export interface CallFigures {
+  /** The event the figures come from (the original's completion or error, or the replay event); null if none. */
+  eventId: string | null;
+  provider: string | null;
+  model: string | null;
+  status: CallStatus;
+  /** The answer: the original reply's text, or the replay's. */
+  text: string;
+  /** The whole prompt, cached parts included (as the chat footer shows it). */
+  tokensIn: number | null;
+  tokensOut: number | null;
+  cacheReadTokens: number | null;
+  reasoningTokens: number | null;
+  costMicroUsd: number | null;
+  /** Total time, opening the provider included. */
+  latencyMs: number | null;
+  timeToFirstTokenMs: number | null;
+  finishReason: string | null;
+  error: { kind: string; message: string } | null;
+}
+
+export interface ReplayComparison {
+  /** The llm.request.started event of the original call (the replay event's parent). */
+  sourceEventId: string;
+  replayEventId: string;
+  sessionId: string;
+  changes: ReplayChange[];
+  original: CallFigures;
+  replay: CallFigures;
+}
+
 /** Event ids: ULIDs for recorded events; an imported trace may carry its own (hex span ids, prefixed ids). */
 const eventId = z.string().regex(/^[\w.:-]{1,128}$/, 'not an event id');
 const eventType = z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/, 'not an event type').max(100);
@@ -185,6 +337,26 @@ export const inspectorRequests = {
     params: z.strictObject({ filter: inspectorFilterSchema, eventId }),
     result: z.custom<{ index: number } | null>((value) => value === null || (typeof value === 'object' && value !== null)),
   },
+  /**
+   * Replay (sessions only): the exact request of the call `eventId` belongs to, ready to edit, with the provider
+   * endpoints it can be sent to, and, when `eventId` is itself a replay, its stored comparison.
+   */
+  'inspector/replay/open': {
+    params: z.strictObject({ eventId }),
+    result: z.custom<ReplayOpen>((value) => typeof value === 'object' && value !== null),
+  },
+  /** Runs an edited request (checked against the replay schema) and answers with the comparison; one at a time. */
+  'inspector/replay/run': {
+    params: z.strictObject({ request: replayRequestSchema }),
+    result: z.custom<ReplayComparison>((value) => typeof value === 'object' && value !== null),
+  },
+  /** Stops the replay in progress (it is recorded as cancelled); nothing when none runs. */
+  'inspector/replay/stop': { params: z.strictObject({}), result: z.custom<null>((value) => value === null || value === undefined) },
+  /** Continues a completed replay as a new branch of the session and shows it in the chat panel. */
+  'inspector/replay/continue': {
+    params: z.strictObject({ replayEventId: eventId }),
+    result: z.custom<{ sessionId: string; messageId: string }>((value) => typeof value === 'object' && value !== null),
+  },
 } satisfies RequestMap;
 export type InspectorRequests = typeof inspectorRequests;
 
@@ -212,5 +384,19 @@ export type InspectorEvent =
   | { method: 'inspector/focus'; params: { eventId: string; index: number; filter: InspectorFilter } }
   /** The session was renamed. */
   | { method: 'inspector/title'; params: { title: string } };
+
+export interface ReplayProviderChoice {
+  id: string;
+  label: string;
+}
+
+/** What `inspector/replay/open` answers. */
+export interface ReplayOpen {
+  request: ReplayRequest;
+  /** The configured endpoints (may be empty: the provider is then typed). */
+  providers: ReplayProviderChoice[];
+  /** The stored comparison when the event opened is a replay; null otherwise. */
+  comparison: ReplayComparison | null;
+}
 
 export const EMPTY_FILTER: InspectorFilter = { text: '', types: [] };

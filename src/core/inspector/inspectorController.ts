@@ -7,9 +7,24 @@ import {
   type InspectorScope,
   type InspectorSnapshot,
   type InspectorView,
+  type ReplayComparison,
+  type ReplayOpen,
+  type ReplayProviderChoice,
+  type ReplayRequest,
 } from '../../protocol/inspector';
 import type { RequestHandlers } from '../../protocol/rpc';
+import type { ReplayService } from './replayService';
+import { ReplayError } from './replayTypes';
 import type { InspectorSource, SourceChange } from './source';
+
+/** What a session's Inspector needs for replay: the service, the endpoints to offer, and a way to show a branch. */
+export interface InspectorReplayHooks {
+  service: ReplayService | Promise<ReplayService>;
+  /** The configured provider endpoints. */
+  providers(): ReplayProviderChoice[];
+  /** Shows the branch a replay was continued as (opens the session's chat panel on it). */
+  showBranch(sessionId: string, messageId: string): Promise<void>;
+}
 
 /**
  * What an Inspector panel does with its source, without VS Code: the snapshot a (re)loading panel gets, the
@@ -23,6 +38,8 @@ const NO_FILTER: InspectorFilter = { text: '', types: [] };
 export class InspectorController {
   private filter: InspectorFilter = NO_FILTER;
   private focus: string | undefined;
+  /** The replay this panel is running, if any: one at a time, stopped by `inspector/replay/stop` or dispose. */
+  private replayRun: AbortController | undefined;
   /** The last snapshot left the totals out: `figures()` should follow it. */
   figuresPending = false;
   readonly handlers: RequestHandlers<InspectorRequests>;
@@ -31,6 +48,7 @@ export class InspectorController {
     readonly source: InspectorSource,
     readonly scope: InspectorScope,
     focus?: string,
+    private readonly replay?: InspectorReplayHooks,
   ) {
     this.focus = focus;
     this.handlers = {
@@ -48,7 +66,81 @@ export class InspectorController {
         const found = this.source.locate(cleanFilter(filter), eventId);
         return found ? { index: found.index } : null;
       },
+      'inspector/replay/open': ({ eventId }) => this.openReplay(eventId),
+      'inspector/replay/run': ({ request }) => this.runReplay(request),
+      'inspector/replay/stop': () => {
+        this.replayRun?.abort();
+        return null;
+      },
+      'inspector/replay/continue': ({ replayEventId }) => this.continueReplay(replayEventId),
     };
+  }
+
+  /** Whether this panel can replay: a session's, with the replay service wired. */
+  get canReplay(): boolean {
+    return this.scope.kind === 'session' && this.replay !== undefined;
+  }
+
+  /** Stops a replay in progress (the panel closed): it is recorded as cancelled. */
+  dispose(): void {
+    this.replayRun?.abort();
+  }
+
+  private async replayService(): Promise<{ service: ReplayService; hooks: InspectorReplayHooks; sessionId: string }> {
+    if (this.scope.kind !== 'session') {
+      throw new ReplayError('not_a_call', 'An imported trace is read-only: its calls cannot be replayed.');
+    }
+    if (this.replay === undefined) {
+      throw new ReplayError('closed', 'Replay is not available in this window.');
+    }
+    return { service: await this.replay.service, hooks: this.replay, sessionId: this.scope.sessionId };
+  }
+
+  private async openReplay(eventId: string): Promise<ReplayOpen> {
+    const { service, hooks, sessionId } = await this.replayService();
+    const request = service.rebuild(eventId);
+    if (request.sessionId !== sessionId) {
+      throw new ReplayError('not_a_call', 'That call belongs to another session.');
+    }
+    let comparison: ReplayComparison | null = null;
+    try {
+      comparison = service.comparison(eventId);
+    } catch (err) {
+      if (!(err instanceof ReplayError)) {
+        throw err;
+      }
+    }
+    return { request, providers: hooks.providers(), comparison };
+  }
+
+  private async runReplay(request: ReplayRequest): Promise<ReplayComparison> {
+    const { service, sessionId } = await this.replayService();
+    if (request.sessionId !== sessionId) {
+      throw new ReplayError('invalid', 'The edited request names another session than this Inspector shows.');
+    }
+    if (this.replayRun !== undefined) {
+      throw new ReplayError('invalid', 'A replay is already running in this Inspector; stop it or wait for it to end.');
+    }
+    const run = new AbortController();
+    this.replayRun = run;
+    try {
+      return await service.run(request, run.signal);
+    } finally {
+      if (this.replayRun === run) {
+        this.replayRun = undefined;
+      }
+    }
+  }
+
+  private async continueReplay(replayEventId: string): Promise<{ sessionId: string; messageId: string }> {
+    const { service, hooks, sessionId } = await this.replayService();
+    const comparison = service.comparison(replayEventId);
+    if (comparison.sessionId !== sessionId) {
+      throw new ReplayError('not_a_call', 'That replay belongs to another session.');
+    }
+    const messageId = await service.continueAsBranch(replayEventId);
+    await hooks.showBranch(sessionId, messageId);
+    return { sessionId, messageId };
   }
 
   get currentFilter(): InspectorFilter {

@@ -1,10 +1,19 @@
 import * as vscode from 'vscode';
-import { InspectorController } from '../../core/inspector/inspectorController';
+import type { ChatService } from '../../core/chat/chatService';
+import { InspectorController, type InspectorReplayHooks } from '../../core/inspector/inspectorController';
+import type { ReplayService } from '../../core/inspector/replayService';
 import { MemoryInspectorSource } from '../../core/inspector/memorySource';
 import type { ImportedTrace, InspectorSource } from '../../core/inspector/source';
 import { StoreInspectorSource } from '../../core/inspector/storeSource';
 import type { Logger } from '../../core/ports';
-import { inspectorRequests, type InspectorEvent, type InspectorRequests, type InspectorSnapshot } from '../../protocol/inspector';
+import { CommandIds } from '../../commands/ids';
+import {
+  inspectorRequests,
+  type InspectorEvent,
+  type InspectorRequests,
+  type InspectorSnapshot,
+  type ReplayProviderChoice,
+} from '../../protocol/inspector';
 import { sessionLabel } from '../../views/sessionsModel';
 import type { SessionsSource } from '../../views/sessionsSource';
 import { Disposable } from '../../vscode/lifecycle';
@@ -25,6 +34,12 @@ export interface InspectorServices {
   log: Logger;
   onTraffic(traffic: PanelTraffic): void;
   source: SessionsSource;
+  /** Replay of a session's model calls; without it the panel's Replay… button says replay is unavailable. */
+  replay?: ReplayService | Promise<ReplayService>;
+  /** The provider endpoints a replay can be sent to (configured ones). */
+  replayProviders?: () => ReplayProviderChoice[];
+  /** The chat loop: a replay continued as a branch is selected through it. */
+  chat?: Promise<ChatService>;
 }
 
 export type InspectorTarget = { sessionId: string } | { imported: ImportedTrace };
@@ -65,7 +80,7 @@ export class InspectorPanel extends Disposable {
     }
     const source = await sessionSource(services, target.sessionId);
     const panel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, `Inspector: ${source.title}`, vscode.ViewColumn.Active, {});
-    return new InspectorPanel(panel, services, key, new InspectorController(source, { kind: 'session', sessionId: target.sessionId }, focus));
+    return new InspectorPanel(panel, services, key, new InspectorController(source, { kind: 'session', sessionId: target.sessionId }, focus, replayHooks(services)));
   }
 
   /** Restores a session's panel VS Code kept across a window reload (the webview saved which session it shows). */
@@ -84,7 +99,7 @@ export class InspectorPanel extends Disposable {
       panel.dispose();
       return;
     }
-    new InspectorPanel(panel, services, sessionKey(sessionId), new InspectorController(source, { kind: 'session', sessionId }));
+    new InspectorPanel(panel, services, sessionKey(sessionId), new InspectorController(source, { kind: 'session', sessionId }, undefined, replayHooks(services)));
     services.log.debug(`Restored the Inspector panel of session ${sessionId}`);
   }
 
@@ -148,6 +163,7 @@ export class InspectorPanel extends Disposable {
     if (source.onDidAppend) {
       this._register(source.onDidAppend((change) => this.host.postEvent(controller.changed(change))));
     }
+    this._register({ dispose: () => controller.dispose() });
     if (source.dispose) {
       this._register({ dispose: () => source.dispose?.() });
     }
@@ -227,6 +243,24 @@ export function registerInspectorSerializer(services: InspectorServices): vscode
   return vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, {
     deserializeWebviewPanel: (panel, state) => InspectorPanel.revive(services, panel, state),
   });
+}
+
+/** Replay for a session's panel, when this window has it: a continued replay opens the chat on its branch. */
+function replayHooks(services: InspectorServices): InspectorReplayHooks | undefined {
+  const { replay, chat } = services;
+  if (replay === undefined) {
+    return undefined;
+  }
+  return {
+    service: replay,
+    providers: () => services.replayProviders?.() ?? [],
+    showBranch: async (sessionId, messageId) => {
+      await vscode.commands.executeCommand(CommandIds.openSession, sessionId);
+      if (chat !== undefined) {
+        await (await chat).selectBranch(messageId, { sessionId });
+      }
+    },
+  };
 }
 
 function sessionKey(sessionId: string): string {

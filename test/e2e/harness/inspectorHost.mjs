@@ -177,10 +177,12 @@ function installFakeVsCodeApi({ initialState, theme, themeName }) {
  */
 export class FakeInspectorHost {
   /** `source`: an InspectorSource, or a function that makes one when the panel first says ready (as the panel does). */
-  constructor(source, scope = { kind: 'session', sessionId: 'harness' }, focus) {
+  /** `replay`: the controller's replay hooks (InspectorReplayHooks), for a panel that can replay. */
+  constructor(source, scope = { kind: 'session', sessionId: 'harness' }, focus, replay) {
     const m = hostModules();
     this.makeSource = typeof source === 'function' ? source : () => source;
-    this.controller = typeof source === 'function' ? undefined : new m.InspectorController(source, scope, focus);
+    this.replay = replay;
+    this.controller = typeof source === 'function' ? undefined : new m.InspectorController(source, scope, focus, replay);
     this.scope = scope;
     this.focus = focus;
     this.errors = [];
@@ -218,7 +220,7 @@ export class FakeInspectorHost {
     }
     const outcome = await this.dispatch(message);
     if (outcome.kind === 'ready') {
-      this.controller ??= new (hostModules().InspectorController)(this.makeSource(), this.scope, this.focus);
+      this.controller ??= new (hostModules().InspectorController)(this.makeSource(), this.scope, this.focus, this.replay);
       const replies = [{ kind: 'snapshot', snapshot: this.controller.snapshot() }];
       this.timings.push({ method: 'ready', ms: performance.now() - started });
       return replies;
@@ -237,6 +239,89 @@ export class FakeInspectorHost {
   async push(event) {
     await this.page.evaluate((m) => window.postMessage(m, '*'), { kind: 'event', event });
   }
+}
+
+/** The compiled chat loop, replay and loopback fake provider (for replay against a real provider SDK). */
+export function replayModules() {
+  const out = (file) => require(path.join(repoRoot, 'out', file));
+  return {
+    ...out('src/core/inspector/replayService.js'),
+    ...out('test/unit/core/chat/chatHarness.js'),
+    ...out('test/fakes/providers/fakeServer.js'),
+    ...out('test/fakes/providers/openaiProtocol.js'),
+  };
+}
+
+/** The model that makes the harness's fake provider answer `XSS_MODEL_TEXT` (hostile markup), for replays. */
+export const XSS_MODEL = 'fake-xss-markup';
+export const XSS_MODEL_TEXT = 'Injected <img src=x onerror="window.__xss = (window.__xss || 0) + 1"> <script>window.__xss = 1</script> done.';
+
+/**
+ * A chat session recorded by the REAL chat loop against the loopback fake OpenAI server (the real SDK), and a
+ * REAL ReplayService over the same store for the panel's replay requests. `turns` chat turns are run first.
+ * Returns the pieces and a FakeInspectorHost wired with replay; `branches` records what "Continue as branch" showed.
+ */
+export async function replaySession({ turns = 2 } = {}) {
+  const m = hostModules();
+  const r = replayModules();
+  const server = await r.FakeProviderServer.start(async (exchange, scenarioOf) => {
+    const body = exchange.body ?? {};
+    if (exchange.req.method === 'POST' && exchange.url.pathname === '/v1/chat/completions' && body.model === XSS_MODEL) {
+      const chunk = (delta, finish = null) => ({ id: 'chatcmpl-xss', object: 'chat.completion.chunk', created: 0, model: XSS_MODEL, choices: [{ index: 0, delta, finish_reason: finish }] });
+      r.startSse(exchange.res);
+      r.writeSse(exchange.res, chunk({ role: 'assistant', content: '' }));
+      r.writeSse(exchange.res, chunk({ content: XSS_MODEL_TEXT }));
+      r.writeSse(exchange.res, chunk({}, 'stop'));
+      r.writeSse(exchange.res, { id: 'chatcmpl-xss', object: 'chat.completion.chunk', created: 0, model: XSS_MODEL, choices: [], usage: { prompt_tokens: 20, completion_tokens: 9, total_tokens: 29 } });
+      r.writeSse(exchange.res, '[DONE]');
+      exchange.res.end();
+      return true;
+    }
+    return r.openAiProtocol(exchange, scenarioOf);
+  });
+  const h = await r.openHarness(server);
+  let parentId = null;
+  const calls = [];
+  for (let i = 0; i < turns; i++) {
+    const { assistantId } = await h.service.send(h.session.id, { parentId, text: i === 0 ? 'Say hello.' : 'And again, shorter.' });
+    await h.service.whenIdle(h.session.id);
+    const events = h.repos.events.list({ sessionId: h.session.id });
+    const started = events.find((event) => event.type === 'llm.request.started' && event.messageId === assistantId);
+    calls.push({ assistantId, started, outcome: events.find((event) => event.parentEventId === started.id && event.type.startsWith('llm.')) });
+    parentId = assistantId;
+  }
+  const service = new r.ReplayService({ repos: h.repos, providers: h.providers, clock: h.clock, log: r.silentLog });
+  const branches = [];
+  const hooks = {
+    service,
+    providers: () => [{ id: 'fake-openai', label: 'Fake OpenAI (loopback)' }],
+    showBranch: async (sessionId, messageId) => {
+      branches.push({ sessionId, messageId });
+      await h.service.selectBranch(messageId, { sessionId });
+    },
+  };
+  const source = new m.StoreInspectorSource({
+    store: h.store,
+    scope: { sessionId: h.session.id },
+    title: 'Replay session',
+    messages: h.repos.messages,
+  });
+  const makeHost = (focus) => new FakeInspectorHost(source, { kind: 'session', sessionId: h.session.id }, focus, hooks);
+  return {
+    server,
+    harness: h,
+    calls,
+    service,
+    branches,
+    makeHost,
+    close: async () => {
+      service.dispose();
+      source.dispose?.();
+      await h.service.shutdown();
+      h.store.close();
+      await server.close();
+    },
+  };
 }
 
 export class InspectorPage {

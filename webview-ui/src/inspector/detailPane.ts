@@ -6,7 +6,7 @@ import { formatTime } from './format';
 /**
  * The detail pane: one event's request and response (and the message it produced) as formatted JSON, already
  * redacted by the host, highlighted by splitting it into text spans (never markup), with Copy and, per section,
- * a jump to the event it shows. The actions row keeps a named place for Replay (issue 6, part 2).
+ * a jump to the event it shows. The actions row holds Replay… (replayEditor.ts) for a model call's events.
  */
 
 /** JSON past this many characters is shown as plain text: highlighting a megabyte would stall the panel. */
@@ -25,9 +25,11 @@ export class DetailPane {
   private readonly meta: HTMLElement;
   private readonly body: HTMLElement;
   private readonly status: HTMLElement;
-  /** Where the Replay… button will go (issue 6, part 2): empty until replay exists. */
+  /** Where the Replay… button goes (replayEditor.ts). */
   readonly replaySlot: HTMLElement;
   private detail: InspectorDetail | undefined;
+  /** Shown below the sections of every event (the replay editor). */
+  private extra: HTMLElement | undefined;
   shownId: string | undefined;
 
   constructor(private readonly handlers: DetailHandlers) {
@@ -54,6 +56,11 @@ export class DetailPane {
     });
   }
 
+  /** An element kept below the event's sections (the replay editor), re-attached on every show. */
+  attach(element: HTMLElement): void {
+    this.extra = element;
+  }
+
   get isOpen(): boolean {
     return !this.element.hidden;
   }
@@ -62,6 +69,7 @@ export class DetailPane {
     this.open();
     this.shownId = eventId;
     this.detail = undefined;
+    this.replaySlot.replaceChildren();
     this.title.textContent = label;
     this.meta.textContent = '';
     this.body.replaceChildren(h('div', { class: 'detail-loading', role: 'status' }, h('vscode-progress-ring', {}), 'Loading the event…'));
@@ -95,6 +103,9 @@ export class DetailPane {
         return h('section', { class: 'detail-section', 'data-section': section.name }, header, highlightJson(section.json));
       }),
     );
+    if (this.extra) {
+      this.body.append(this.extra);
+    }
   }
 
   close(): void {

@@ -13,6 +13,7 @@ import { RowCache } from './rowCache';
 import type { Scale } from './rowView';
 import { Selection } from './selection';
 import { Timeline } from './timeline';
+import { ReplayEditor } from './replayEditor';
 import { Toolbar } from './toolbar';
 import { TotalsBar } from './totalsBar';
 import { installKeyboard } from './keyboard';
@@ -89,6 +90,19 @@ const detail = new DetailPane({
   close: () => closeDetail(),
   jumpTo: (eventId) => void jumpTo(eventId),
 });
+
+const replay = new ReplayEditor(
+  {
+    open: async (eventId) => objectOf(await client.request('inspector/replay/open', { eventId }), 'replay') as never,
+    run: async (request) => objectOf(await client.request('inspector/replay/run', { request }), 'comparison') as never,
+    stop: async () => {
+      await client.request('inspector/replay/stop', {});
+    },
+    continueAsBranch: async (replayEventId) => objectOf(await client.request('inspector/replay/continue', { replayEventId }), 'branch') as never,
+  },
+  () => (snapshot?.scope.kind === 'session' ? undefined : 'An imported trace is read-only: its calls cannot be replayed.'),
+);
+detail.attach(replay.element);
 
 layout.mount(toolbar.element, detail.element, totalsBar.element);
 layout.onClearFilter(() => {
@@ -301,6 +315,14 @@ function openDetail(index: number): void {
   }
 }
 
+/** A replay answer is an object (the editor reads its fields defensively); anything else is a protocol fault. */
+function objectOf(value: unknown, what: string): object {
+  if (typeof value !== 'object' || value === null) {
+    throw new Error(`the host sent a ${what} that does not match the protocol`);
+  }
+  return value;
+}
+
 async function showDetail(eventId: string, label: string): Promise<void> {
   const seq = ++detailSeq;
   detail.showLoading(eventId, label);
@@ -314,6 +336,11 @@ async function showDetail(eventId: string, label: string): Promise<void> {
       throw new Error('the host sent a detail that does not match the protocol');
     }
     detail.show(parsed, eventId);
+    if (parsed === null) {
+      replay.hide();
+    } else {
+      replay.showFor(detail.replaySlot, eventId, parsed.type);
+    }
   } catch (error) {
     if (seq === detailSeq) {
       detail.showError(`Could not load the event: ${messageOf(error)}`);
@@ -323,6 +350,7 @@ async function showDetail(eventId: string, label: string): Promise<void> {
 
 function closeDetail(): void {
   detailSeq++;
+  replay.hide();
   detail.close();
   layout.setDetailOpen(false);
   layout.viewport.focus({ preventScroll: true });
