@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { headerName } from '../core/otel/liveTraceExporter';
 import type { SecretStore } from '../core/ports';
 
 /**
@@ -58,7 +59,7 @@ export function parseHeaderLines(text: string): Record<string, string> | undefin
     }
     const separator = line.search(/[:=]/);
     const name = separator === -1 ? '' : line.slice(0, separator).trim();
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+    if (!headerName.test(name)) {
       return undefined;
     }
     headers[name] = line.slice(separator + 1).trim();

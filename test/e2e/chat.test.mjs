@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { FAKE_ANSWER, FakeProviderServer, SENTINEL_KEY, SLOW_CHUNK_MS, fakeTiming } from '../../out/test/fakes/providers/fakeServer.js';
 import { openAiProtocol } from '../../out/test/fakes/providers/openaiProtocol.js';
-import { openWorkbench, screenshotIfFailed, screenshots } from './support/workbench.mjs';
+import { openWorkbench, screenshotIfFailed, screenshots, workbenchActions } from './support/workbench.mjs';
 
 const FIRST = 'Tell me about lighthouses';
 const EDITED = 'Tell me about harbours';
@@ -35,6 +35,7 @@ describe('Chat with an agent in the workbench (e2e)', function () {
       },
     });
     ({ page, root } = workbench);
+    ({ sidebar, expandView, runCommand, quickInputTitled, webview } = workbenchActions(page));
   });
 
   afterEach(async function () {
@@ -47,46 +48,8 @@ describe('Chat with an agent in the workbench (e2e)', function () {
     fakeTiming.slowChunkMs = SLOW_CHUNK_MS;
   });
 
-  const sidebar = () => page.locator('.part.sidebar');
-
-  async function expandView(name) {
-    const header = sidebar().locator('.pane-header', { hasText: name });
-    await header.waitFor();
-    if ((await header.getAttribute('aria-expanded')) === 'false') {
-      await header.click();
-    }
-  }
-
-  async function runCommand(title) {
-    await page.keyboard.press('F1');
-    await page.locator('.quick-input-widget input').fill(`>${title}`);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-    await page.keyboard.press('Enter');
-  }
-
-  async function quickInputTitled(title) {
-    await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor();
-    return page.locator('.quick-input-widget input');
-  }
-
-  /**
-   * The inner frame of the webview whose document has `selector`. A webview is an iframe in an iframe; the
-   * workbench creates them as panels open, so this re-checks the page's frames until one has the element.
-   */
-  async function webview(selector, timeoutMs = 60_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      for (const frame of page.frames()) {
-        if (!frame.isDetached() && frame.url().includes('fake.html') && (await frame.$(selector).catch(() => null))) {
-          return frame;
-        }
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`No webview with ${selector} appeared within ${timeoutMs} ms`);
-      }
-      await page.waitForTimeout(100);
-    }
-  }
+  // Bound once the workbench is open (`page` is set in `before`).
+  let sidebar, expandView, runCommand, quickInputTitled, webview;
 
   const chatFrame = () => webview('#composer-input');
   /** A rendered message by role, text and (optionally) status: complete, streaming, cancelled... */

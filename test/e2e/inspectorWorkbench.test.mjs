@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { FAKE_ANSWER, FakeProviderServer, SENTINEL_KEY } from '../../out/test/fakes/providers/fakeServer.js';
 import { openAiProtocol } from '../../out/test/fakes/providers/openaiProtocol.js';
-import { openWorkbench, screenshotIfFailed, screenshots } from './support/workbench.mjs';
+import { openWorkbench, screenshotIfFailed, screenshots, workbenchActions } from './support/workbench.mjs';
 
 describe('Inspector and replay in the workbench (e2e)', function () {
   this.timeout(180_000);
@@ -27,6 +27,7 @@ describe('Inspector and replay in the workbench (e2e)', function () {
       },
     });
     ({ page } = workbench);
+    ({ sidebar, expandView, runCommand, quickInputTitled, webview } = workbenchActions(page));
   });
 
   afterEach(async function () {
@@ -38,43 +39,8 @@ describe('Inspector and replay in the workbench (e2e)', function () {
     await fake?.close();
   });
 
-  const sidebar = () => page.locator('.part.sidebar');
-
-  async function expandView(name) {
-    const header = sidebar().locator('.pane-header', { hasText: name });
-    await header.waitFor();
-    if ((await header.getAttribute('aria-expanded')) === 'false') {
-      await header.click();
-    }
-  }
-
-  async function runCommand(title) {
-    await page.keyboard.press('F1');
-    await page.locator('.quick-input-widget input').fill(`>${title}`);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-    await page.keyboard.press('Enter');
-  }
-
-  async function quickInputTitled(title) {
-    await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor();
-    return page.locator('.quick-input-widget input');
-  }
-
-  /** The inner frame of the webview whose document has `selector` (webviews are created as panels open). */
-  async function webview(selector, timeoutMs = 60_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      for (const frame of page.frames()) {
-        if (!frame.isDetached() && frame.url().includes('fake.html') && (await frame.$(selector).catch(() => null))) {
-          return frame;
-        }
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`No webview with ${selector} appeared within ${timeoutMs} ms`);
-      }
-      await page.waitForTimeout(100);
-    }
-  }
+  // Bound once the workbench is open (`page` is set in `before`).
+  let sidebar, expandView, runCommand, quickInputTitled, webview;
 
   const article = (frame, role, text, status) => frame.locator(`article.message.${role}${status ? `.status-${status}` : ''}`, { hasText: text });
 

@@ -18,7 +18,7 @@ import { openStudioStore, storeDir } from '../../src/db/studioStore';
 import type { SessionGroup } from '../../src/views/sessionsModel';
 import { FAKE_ANSWER, FakeProviderServer, SENTINEL_KEY } from '../fakes/providers/fakeServer';
 import { openAiProtocol } from '../fakes/providers/openaiProtocol';
-import { activateStudio, extensionId, waitForEvent, waitUntil } from './support';
+import { activateStudio, fakeEndpointWithAgent, removeFakeEndpoint, extensionId, waitForEvent, waitUntil } from './support';
 
 /**
  * Sessions and the chat loop in a real extension host: agents and sessions made through the commands, messages
@@ -65,7 +65,6 @@ describe('sessions and the chat panel in a real extension host', function () {
   let session: Session;
   let imported: Session;
   let tmp: string;
-  const config = () => vscode.workspace.getConfiguration('aiStudio');
   const request = (method: string, params: unknown) => api.sessions.panelRequest(session.id, method, params);
   const messages = async (sessionId: string) => new MessagesRepository(await api.store, systemClock).listBySession(sessionId);
 
@@ -82,31 +81,12 @@ describe('sessions and the chat panel in a real extension host', function () {
     chat = await api.sessions.chat;
     fake = await FakeProviderServer.start(openAiProtocol);
     tmp = mkdtempSync(path.join(os.tmpdir(), 'ais-chat-'));
-    await config().update('providers.openaiCompatible', [{ name: 'fakechat', baseUrl: `${fake.origin}/v1`, defaultModel: 'fake-ok' }], vscode.ConfigurationTarget.Global);
-    for (;;) {
-      // Subscribed before reading, so a change between the read and the wait is not missed.
-      const changed = waitForEvent(api.providers.onDidChange, () => true, 'the fake endpoint in the settings');
-      changed.catch(() => undefined);
-      if ((await api.providers.rows()).some((row) => row.id === endpointId)) {
-        break;
-      }
-      await changed;
-    }
-    assert.equal(await vscode.commands.executeCommand(CommandIds.setApiKey, endpointId, SENTINEL_KEY), true);
-    const created = await vscode.commands.executeCommand<Agent | undefined>(CommandIds.createAgent, {
-      name: unique('Chat tester'),
-      provider: endpointId,
-      model: 'fake-ok',
-      systemPrompt: 'You answer briefly.',
-    });
-    assert.ok(created, 'Create Agent returns the agent');
-    agent = created;
+    ({ agent } = await fakeEndpointWithAgent(api, { name: 'fakechat', origin: fake.origin, key: SENTINEL_KEY, agentName: unique('Chat tester') }));
   });
 
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await vscode.commands.executeCommand(CommandIds.removeApiKey, endpointId);
-    await config().update('providers.openaiCompatible', undefined, vscode.ConfigurationTarget.Global);
+    await removeFakeEndpoint(endpointId);
     await fake?.close();
     rmSync(tmp, { recursive: true, force: true });
   });

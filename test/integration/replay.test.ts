@@ -11,7 +11,7 @@ import { SessionsRepository, type Session } from '../../src/db/repositories/sess
 import type { InspectorView, ReplayComparison, ReplayOpen } from '../../src/protocol/inspector';
 import { FAKE_ANSWER, FakeProviderServer, SENTINEL_KEY } from '../fakes/providers/fakeServer';
 import { openAiProtocol } from '../fakes/providers/openaiProtocol';
-import { activateStudio, waitForEvent } from './support';
+import { activateStudio, fakeEndpointWithAgent, removeFakeEndpoint } from './support';
 
 /**
  * Replay in a real extension host: a chat turn against the loopback fake provider, the Inspector opened on its
@@ -30,35 +30,18 @@ describe('replay in the Inspector, in a real extension host', function () {
   let agent: Agent;
   let session: Session;
   let key: string;
-  const config = () => vscode.workspace.getConfiguration('aiStudio');
   const request = <T>(method: string, params: unknown) => api.sessions.inspector.request(key, method, params) as Promise<T>;
 
   before(async () => {
     api = await activateStudio();
     chat = await api.sessions.chat;
     fake = await FakeProviderServer.start(openAiProtocol);
-    await config().update('providers.openaiCompatible', [{ name: 'fakereplay', baseUrl: `${fake.origin}/v1`, defaultModel: 'fake-ok' }], vscode.ConfigurationTarget.Global);
-    for (;;) {
-      const changed = waitForEvent(api.providers.onDidChange, () => true, 'the fake endpoint in the settings');
-      changed.catch(() => undefined);
-      if ((await api.providers.rows()).some((row) => row.id === endpointId)) {
-        break;
-      }
-      await changed;
-    }
-    assert.equal(await vscode.commands.executeCommand(CommandIds.setApiKey, endpointId, SENTINEL_KEY), true);
-    agent = (await vscode.commands.executeCommand<Agent | undefined>(CommandIds.createAgent, {
-      name: 'Replay tester',
-      provider: endpointId,
-      model: 'fake-ok',
-      systemPrompt: 'You answer briefly.',
-    }))!;
+    ({ agent } = await fakeEndpointWithAgent(api, { name: 'fakereplay', origin: fake.origin, key: SENTINEL_KEY, agentName: 'Replay tester' }));
   });
 
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await vscode.commands.executeCommand(CommandIds.removeApiKey, endpointId);
-    await config().update('providers.openaiCompatible', undefined, vscode.ConfigurationTarget.Global);
+    await removeFakeEndpoint(endpointId);
     await fake?.close();
   });
 

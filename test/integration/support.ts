@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { CommandIds } from '../../src/commands/ids';
 import type { TestApi } from '../../src/composition';
+import type { Agent } from '../../src/db/repositories/agents';
 
 export const extensionId = 'aistudio.ai-studio';
 
@@ -35,4 +37,41 @@ export async function waitUntil(condition: () => boolean, event: vscode.Event<un
   if (!condition()) {
     await waitForEvent(event, () => condition(), what, timeoutMs);
   }
+}
+
+/**
+ * An OpenAI-compatible endpoint `openai-compatible:<name>` on the fake at `origin`, with `key` set through the
+ * command and an agent on it: what every chat-shaped suite starts from. Resolves once the Providers view lists it.
+ */
+export async function fakeEndpointWithAgent(
+  api: TestApi,
+  options: { name: string; origin: string; key: string; agentName: string },
+): Promise<{ endpointId: string; agent: Agent }> {
+  const endpointId = `openai-compatible:${options.name}`;
+  const config = vscode.workspace.getConfiguration('aiStudio');
+  await config.update('providers.openaiCompatible', [{ name: options.name, baseUrl: `${options.origin}/v1`, defaultModel: 'fake-ok' }], vscode.ConfigurationTarget.Global);
+  for (;;) {
+    // Subscribed before reading, so a change between the read and the wait is not missed.
+    const changed = waitForEvent(api.providers.onDidChange, () => true, 'the fake endpoint in the settings');
+    changed.catch(() => undefined);
+    if ((await api.providers.rows()).some((row) => row.id === endpointId)) {
+      break;
+    }
+    await changed;
+  }
+  assert.equal(await vscode.commands.executeCommand(CommandIds.setApiKey, endpointId, options.key), true);
+  const agent = await vscode.commands.executeCommand<Agent | undefined>(CommandIds.createAgent, {
+    name: options.agentName,
+    provider: endpointId,
+    model: 'fake-ok',
+    systemPrompt: 'You answer briefly.',
+  });
+  assert.ok(agent, 'Create Agent returns the agent');
+  return { endpointId, agent };
+}
+
+/** Undoes `fakeEndpointWithAgent`'s key and endpoint (the agent stays, as a person's would). */
+export async function removeFakeEndpoint(endpointId: string): Promise<void> {
+  await vscode.commands.executeCommand(CommandIds.removeApiKey, endpointId);
+  await vscode.workspace.getConfiguration('aiStudio').update('providers.openaiCompatible', undefined, vscode.ConfigurationTarget.Global);
 }

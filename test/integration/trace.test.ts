@@ -16,7 +16,7 @@ import type { Session } from '../../src/db/repositories/sessions';
 import { TRACE_HEADERS_SECRET } from '../../src/vscode/traceSettings';
 import { FakeProviderServer, SENTINEL_KEY } from '../fakes/providers/fakeServer';
 import { openAiProtocol } from '../fakes/providers/openaiProtocol';
-import { activateStudio, waitForEvent } from './support';
+import { activateStudio, fakeEndpointWithAgent, removeFakeEndpoint, waitForEvent } from './support';
 
 /**
  * OpenTelemetry in a real extension host: a chat turn against the fake provider is exported live to an OTLP/HTTP
@@ -62,22 +62,7 @@ describe('OpenTelemetry export in a real extension host', function () {
       });
     });
     await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
-    await config().update('providers.openaiCompatible', [{ name: 'faketrace', baseUrl: `${fake.origin}/v1`, defaultModel: 'fake-ok' }], vscode.ConfigurationTarget.Global);
-    for (;;) {
-      const changed = waitForEvent(api.providers.onDidChange, () => true, 'the fake endpoint in the settings');
-      changed.catch(() => undefined);
-      if ((await api.providers.rows()).some((row) => row.id === endpointId)) {
-        break;
-      }
-      await changed;
-    }
-    assert.equal(await vscode.commands.executeCommand(CommandIds.setApiKey, endpointId, SENTINEL_KEY), true);
-    agent = (await vscode.commands.executeCommand<Agent | undefined>(CommandIds.createAgent, {
-      name: 'Trace tester',
-      provider: endpointId,
-      model: 'fake-ok',
-      systemPrompt: 'You answer briefly.',
-    }))!;
+    ({ agent } = await fakeEndpointWithAgent(api, { name: 'faketrace', origin: fake.origin, key: SENTINEL_KEY, agentName: 'Trace tester' }));
     // Headers first: turning export on reads them.
     await api.secrets.set(TRACE_HEADERS_SECRET, JSON.stringify({ Authorization: `Bearer ${COLLECTOR_TOKEN}` }));
     const port = (collector.address() as AddressInfo).port;
@@ -90,8 +75,7 @@ describe('OpenTelemetry export in a real extension host', function () {
     await config().update('telemetry.otlp.endpoint', undefined, vscode.ConfigurationTarget.Global);
     await api.secrets.delete(TRACE_HEADERS_SECRET);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await vscode.commands.executeCommand(CommandIds.removeApiKey, endpointId);
-    await config().update('providers.openaiCompatible', undefined, vscode.ConfigurationTarget.Global);
+    await removeFakeEndpoint(endpointId);
     await fake?.close();
     await new Promise((resolve) => collector.close(resolve));
     rmSync(tmp, { recursive: true, force: true });

@@ -40,7 +40,8 @@ export interface LiveExportContext {
   serviceVersion?: string;
 }
 
-const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** An HTTP header name (an RFC 9110 token). */
+export const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 export class LiveTraceExporter {
   private exporter: OTLPExporterBase<ReadableSpan[]> | undefined;

@@ -1,6 +1,5 @@
 import type { SqlValue } from '../sql';
-import { fromJson } from './rows';
-import type { EventScope, EventType, StudioEvent } from './events';
+import { eventColumns, scopeCondition, toEvent, type EventRow as StoredEventRow, type EventScope, type StudioEvent } from './events';
 import type { StorePort } from './storePort';
 
 /**
@@ -53,30 +52,10 @@ export const TOOL_CALL_TYPE = 'tool.call.completed';
 const haystackSql = `lower(type || ' ' || coalesce(model, '') || ' ' || payload)`;
 const endSql = 'coalesce(ended_at, started_at + duration_ms, started_at)';
 
-const columns =
-  'seq, id, session_id, run_id, parent_event_id, message_id, type, started_at, ended_at, duration_ms, tokens_in, tokens_out, ' +
-  'tokens_cache_read, tokens_cache_write, tokens_reasoning, cost_micro_usd, model, payload';
+/** The rowid too: pages are keyed by (started_at, seq), the order the timeline shows. */
+const columns = `seq, ${eventColumns}`;
 
-interface EventRow {
-  seq: number;
-  id: string;
-  session_id: string | null;
-  run_id: string | null;
-  parent_event_id: string | null;
-  message_id: string | null;
-  type: EventType;
-  started_at: number;
-  ended_at: number | null;
-  duration_ms: number | null;
-  tokens_in: number | null;
-  tokens_out: number | null;
-  tokens_cache_read: number | null;
-  tokens_cache_write: number | null;
-  tokens_reasoning: number | null;
-  cost_micro_usd: number | null;
-  model: string | null;
-  payload: string;
-}
+type EventRow = StoredEventRow & { seq: number };
 
 /** Lower-cases A-Z only, as SQLite's lower() does without ICU: the text filter means the same in SQL and in JS. */
 export function asciiLower(text: string): string {
@@ -396,13 +375,6 @@ function reduceSums(rows: readonly SumsRow[]): EventSums {
   return rows.map(toSums).reduce(addSums, emptySums());
 }
 
-function scopeCondition(scope: EventScope): [string, SqlValue[]] {
-  if (scope.sessionId !== undefined) {
-    return ['session_id = ?', [scope.sessionId]];
-  }
-  return ['run_id = ?', [scope.runId]];
-}
-
 /**
  * The scope as a check on rows found through another index (by id, parent, message). The unary `+` keeps SQLite
  * from walking the whole scope's index instead, which, without statistics, it prefers (measured: 12 ms against
@@ -432,29 +404,5 @@ function conditions(scope: EventScope, filter: EventFilter): [string, SqlValue[]
 }
 
 function toKeyed(row: EventRow): KeyedEvent {
-  return {
-    startedAt: row.started_at,
-    seq: row.seq,
-    event: {
-      id: row.id,
-      sessionId: row.session_id,
-      runId: row.run_id,
-      parentEventId: row.parent_event_id,
-      messageId: row.message_id,
-      type: row.type,
-      startedAt: row.started_at,
-      endedAt: row.ended_at,
-      durationMs: row.duration_ms,
-      tokens: {
-        input: row.tokens_in,
-        output: row.tokens_out,
-        cacheRead: row.tokens_cache_read,
-        cacheWrite: row.tokens_cache_write,
-        reasoning: row.tokens_reasoning,
-      },
-      costMicroUsd: row.cost_micro_usd,
-      model: row.model,
-      payload: fromJson(row.payload),
-    },
-  };
+  return { startedAt: row.started_at, seq: row.seq, event: toEvent(row) };
 }

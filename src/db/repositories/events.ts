@@ -81,7 +81,8 @@ export interface UsageTotals {
   costMicroUsd: number;
 }
 
-interface EventRow {
+/** An events row as SQLite returns it; shared with the Inspector's paged queries (eventPages.ts). */
+export interface EventRow {
   id: string;
   session_id: string | null;
   run_id: string | null;
@@ -101,7 +102,7 @@ interface EventRow {
   payload: string;
 }
 
-const columns =
+export const eventColumns =
   'id, session_id, run_id, parent_event_id, message_id, type, started_at, ended_at, duration_ms, tokens_in, tokens_out, ' +
   'tokens_cache_read, tokens_cache_write, tokens_reasoning, cost_micro_usd, model, payload';
 const typePattern = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/;
@@ -133,7 +134,7 @@ export class EventsRepository {
     const typeFilter = types.length > 0 ? ` AND type IN (${types.map(() => '?').join(', ')})` : '';
     return this.store.read((sql) =>
       sql
-        .all<EventRow>(`SELECT ${columns} FROM events WHERE ${where}${typeFilter} ORDER BY started_at, seq LIMIT ?`, [
+        .all<EventRow>(`SELECT ${eventColumns} FROM events WHERE ${where}${typeFilter} ORDER BY started_at, seq LIMIT ?`, [
           ...params,
           ...types,
           options.limit ?? -1,
@@ -151,7 +152,7 @@ export class EventsRepository {
       for (let start = 0; start < messageIds.length; start += 500) {
         const batch = messageIds.slice(start, start + 500);
         const rows = sql.all<EventRow>(
-          `SELECT ${columns} FROM events WHERE message_id IN (${batch.map(() => '?').join(', ')}) AND type IN (${typeList}) ORDER BY started_at, seq`,
+          `SELECT ${eventColumns} FROM events WHERE message_id IN (${batch.map(() => '?').join(', ')}) AND type IN (${typeList}) ORDER BY started_at, seq`,
           [...batch, ...types],
         );
         events.push(...rows.map(toEvent));
@@ -207,7 +208,7 @@ export class EventWrites {
     const durationMs = input.durationMs ?? (endedAt === null ? null : endedAt - startedAt);
     const counted = (value: number | null | undefined, what: string): number | null =>
       value === undefined || value === null ? null : checkCount(value, what);
-    sql.run(`INSERT INTO events (${columns}, text) VALUES (${columns.replace(/[a-z_]+/g, '?')}, ?)`, [
+    sql.run(`INSERT INTO events (${eventColumns}, text) VALUES (${eventColumns.replace(/[a-z_]+/g, '?')}, ?)`, [
       id,
       sessionId,
       runId,
@@ -273,7 +274,7 @@ export function eventText(payload: JsonValue): string {
   return texts.join('\n');
 }
 
-function scopeCondition(scope: EventScope): [string, SqlValue[]] {
+export function scopeCondition(scope: EventScope): [string, SqlValue[]] {
   if (scope.sessionId !== undefined) {
     return ['session_id = ?', [scope.sessionId]];
   }
@@ -281,11 +282,11 @@ function scopeCondition(scope: EventScope): [string, SqlValue[]] {
 }
 
 function selectEvent(sql: SqlReader, id: string): StudioEvent | undefined {
-  const row = sql.get<EventRow>(`SELECT ${columns} FROM events WHERE id = ?`, [id]);
+  const row = sql.get<EventRow>(`SELECT ${eventColumns} FROM events WHERE id = ?`, [id]);
   return row && toEvent(row);
 }
 
-function toEvent(row: EventRow): StudioEvent {
+export function toEvent(row: EventRow): StudioEvent {
   return {
     id: row.id,
     sessionId: row.session_id,

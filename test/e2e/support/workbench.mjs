@@ -53,3 +53,49 @@ export async function screenshotIfFailed(test, page, prefix = '') {
   await page.screenshot({ path: file }).catch(() => {});
   console.log(`    screenshot: ${path.relative(repoRoot, file)}`);
 }
+
+/**
+ * What a person does in the workbench, shared by the suites: the side bar, expanding a view, running a command
+ * from the palette, the quick input with a title, and the webview frame that holds an element.
+ */
+export function workbenchActions(page) {
+  const sidebar = () => page.locator('.part.sidebar');
+  return {
+    sidebar,
+    async expandView(name) {
+      const header = sidebar().locator('.pane-header', { hasText: name });
+      await header.waitFor();
+      if ((await header.getAttribute('aria-expanded')) === 'false') {
+        await header.click();
+      }
+    },
+    async runCommand(title) {
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').fill(`>${title}`);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+      await page.keyboard.press('Enter');
+    },
+    async quickInputTitled(title) {
+      await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor();
+      return page.locator('.quick-input-widget input');
+    },
+    /**
+     * The inner frame of the webview whose document has `selector`. A webview is an iframe in an iframe; the
+     * workbench creates them as panels open, so this re-checks the page's frames until one has the element.
+     */
+    async webview(selector, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        for (const frame of page.frames()) {
+          if (!frame.isDetached() && frame.url().includes('fake.html') && (await frame.$(selector).catch(() => null))) {
+            return frame;
+          }
+        }
+        if (Date.now() > deadline) {
+          throw new Error(`No webview with ${selector} appeared within ${timeoutMs} ms`);
+        }
+        await page.waitForTimeout(100);
+      }
+    },
+  };
+}
