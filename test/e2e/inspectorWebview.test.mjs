@@ -151,6 +151,37 @@ describe('Inspector webview in Chromium (harness)', function () {
       assert.ok(rendered.includes(count - 1));
     });
 
+    it('fetches nothing for the rows a fling flies past, then the rows where it stops', async () => {
+      const { source } = await openSession(20_000);
+      await inspector.row(0).waitFor();
+      // 40 frames at 1,500 px a frame (68 rows, more than the list holds): ~2,700 rows, 27 pages flown past.
+      const fling = await inspector.page.evaluate(
+        () =>
+          new Promise((resolve) => {
+            const viewport = document.getElementById('timeline');
+            const asked = () => window.__posted.filter((p) => p.kind === 'request' && p.method === 'inspector/rows').length;
+            let frames = 0;
+            const tick = () => {
+              if (++frames > 40) {
+                resolve({ asked: asked(), stoppedAt: Math.floor(viewport.scrollTop / 22) });
+                return;
+              }
+              viewport.scrollTop += 1500;
+              requestAnimationFrame(tick);
+            };
+            requestAnimationFrame(tick);
+          }),
+      );
+      // A frame slower than the pause (a loaded machine) may fetch once on the way; never page after page.
+      assert.ok(fling.asked <= 2, `${fling.asked} page requests during the fling`);
+      const stop = fling.stoppedAt + 5;
+      await inspector.row(stop).waitFor();
+      assert.equal(await inspector.row(stop).locator('.label').innerText(), source.rows({ text: '', types: [] }, stop, 1)[0].label);
+      const asked = await inspector.requests('inspector/rows');
+      assert.ok(asked.length - fling.asked <= 2, `${asked.length - fling.asked} page requests once it stopped`);
+      assert.ok(asked.some((r) => r.params.start <= stop && stop < r.params.start + r.params.count), 'the page where it stopped was fetched');
+    });
+
     it('keeps up with the keyboard: arrows, End, Home, Enter opens the detail, Escape closes it', async () => {
       const { source } = await openSession(600);
       await inspector.row(0).waitFor();

@@ -60,7 +60,8 @@ const cache = new RowCache(
       timeline.setCount(cache.count, { follow: true });
       updateStates();
     }
-    timeline.invalidate();
+    // The page's rows are new objects: only the slots showing them are re-filled.
+    timeline.schedule();
   },
   (error) => layout.showError(`Could not load rows: ${messageOf(error)}`, () => timeline.invalidate()),
 );

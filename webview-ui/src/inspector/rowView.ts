@@ -31,26 +31,74 @@ const KIND_ICONS: Record<InspectorRow['kind'], string> = {
 
 export interface RowSlot {
   element: HTMLElement;
-  turn: HTMLElement;
+  /** A turn's first row shows a badge that selects the turn; the others show the turn number as text. */
+  turnBadge: HTMLButtonElement;
+  turnBadgeText: Text;
+  turnText: Text;
   icon: HTMLElement;
   label: HTMLElement;
-  type: HTMLElement;
+  labelText: Text;
+  type: Text;
   start: HTMLElement;
+  startText: Text;
   duration: HTMLElement;
-  tokensIn: HTMLElement;
-  tokensCache: HTMLElement;
-  tokensOut: HTMLElement;
+  durationText: Text;
+  tokens: HTMLElement;
+  tokensIn: Text;
+  tokensCache: Text;
+  tokensOut: Text;
   cost: HTMLElement;
+  costText: Text;
   bar: HTMLElement;
   ttft: HTMLElement;
-  /** What the slot shows now, so an unchanged row is not re-filled. */
-  shown: string;
+  /**
+   * What the slot shows now, so an unchanged row is not re-filled: the row object (a page that arrives brings new
+   * objects, so only its rows are re-filled) and the state around it. '' when the slot must be re-filled.
+   */
+  shownRow: InspectorRow | undefined;
+  shownState: string;
   /** The row index the slot is placed at; -1 when unused. */
   index: number;
 }
 
+/*
+ * While the list scrolls, every frame re-fills the rows that came into view, so a fill writes only what changed:
+ * each cell keeps one Text node whose data is replaced (setting textContent would swap the node and rebuild its
+ * layout object), and attributes and classes are compared before they are set.
+ */
+function text(parent: HTMLElement): Text {
+  const node = document.createTextNode('');
+  parent.append(node);
+  return node;
+}
+
+function setText(node: Text, value: string): void {
+  if (node.data !== value) {
+    node.data = value;
+  }
+}
+
+function setAttr(element: Element, name: string, value: string): void {
+  if (element.getAttribute(name) !== value) {
+    element.setAttribute(name, value);
+  }
+}
+
+function setClass(element: Element, value: string): void {
+  if (element.className !== value) {
+    element.className = value;
+  }
+}
+
+function setHidden(element: HTMLElement, hidden: boolean): void {
+  if (element.hidden !== hidden) {
+    element.hidden = hidden;
+  }
+}
+
 export function createSlot(): RowSlot {
-  const turn = h('span', { class: 'cell turn' });
+  const turnBadge = h('button', { type: 'button', class: 'turn-badge', tabindex: '-1', hidden: '' });
+  const turn = h('span', { class: 'cell turn' }, turnBadge);
   const icon = h('span', { class: 'codicon', 'aria-hidden': 'true' });
   const label = h('span', { class: 'label-text' });
   const type = h('span', { class: 'cell type' });
@@ -59,6 +107,7 @@ export function createSlot(): RowSlot {
   const tokensIn = h('span', { class: 'tokens-in' });
   const tokensCache = h('span', { class: 'tokens-cache' });
   const tokensOut = h('span', { class: 'tokens-out' });
+  const tokens = h('span', { class: 'cell num tokens' }, tokensIn, tokensCache, h('span', { class: 'tokens-sep' }, '/'), tokensOut);
   const cost = h('span', { class: 'cell num cost' });
   const ttft = h('span', { class: 'ttft' });
   const bar = h('span', { class: 'bar' }, ttft);
@@ -71,106 +120,117 @@ export function createSlot(): RowSlot {
     type,
     start,
     duration,
-    h('span', { class: 'cell num tokens' }, tokensIn, tokensCache, h('span', { class: 'tokens-sep' }, '/'), tokensOut),
+    tokens,
     cost,
     h('span', { class: 'cell waterfall', 'aria-hidden': 'true' }, h('span', { class: 'track' }, bar)),
   );
-  return { element, turn, icon, label, type, start, duration, tokensIn, tokensCache, tokensOut, cost, bar, ttft, shown: '', index: -1 };
+  return {
+    element,
+    turnBadge,
+    turnBadgeText: text(turnBadge),
+    turnText: text(turn),
+    icon,
+    label,
+    labelText: text(label),
+    type: text(type),
+    start,
+    startText: text(start),
+    duration,
+    durationText: text(duration),
+    tokens,
+    tokensIn: text(tokensIn),
+    tokensCache: text(tokensCache),
+    tokensOut: text(tokensOut),
+    cost,
+    costText: text(cost),
+    bar,
+    ttft,
+    shownRow: undefined,
+    shownState: '',
+    index: -1,
+  };
 }
 
 /** Shows row `index` (its data when loaded, a placeholder while its page is on the way). */
 export function fillSlot(slot: RowSlot, index: number, row: InspectorRow | undefined, state: RowState): void {
-  const key = row
-    ? `${index}|${row.id}|${row.status}|${row.turnSpanMs}|${state.selected}|${state.active}|${state.scale}|${state.scale === 'session' ? state.sessionSpanMs : 0}|${state.setSize}`
-    : `${index}|-|${state.selected}|${state.active}|${state.setSize}`;
-  if (slot.shown === key) {
+  const key = `${index}|${state.selected}|${state.active}|${state.scale}|${state.scale === 'session' ? state.sessionSpanMs : 0}|${state.setSize}`;
+  if (slot.shownState === key && slot.shownRow === row) {
     return;
   }
-  slot.shown = key;
+  slot.shownState = key;
+  slot.shownRow = row;
   const element = slot.element;
-  element.id = `row-${index}`;
-  element.dataset.index = String(index);
-  element.setAttribute('aria-posinset', String(index + 1));
-  element.setAttribute('aria-setsize', String(state.setSize));
-  element.setAttribute('aria-selected', String(state.selected));
-  element.classList.toggle('selected', state.selected);
-  element.classList.toggle('active', state.active);
+  setAttr(element, 'id', `row-${index}`);
+  setAttr(element, 'data-index', String(index));
+  setAttr(element, 'aria-posinset', String(index + 1));
+  setAttr(element, 'aria-setsize', String(state.setSize));
+  setAttr(element, 'aria-selected', String(state.selected));
+  const selection = `${state.selected ? ' selected' : ''}${state.active ? ' active' : ''}`;
   if (!row) {
-    element.className = `row loading${state.selected ? ' selected' : ''}${state.active ? ' active' : ''}`;
+    setClass(element, `row loading${selection}`);
     element.removeAttribute('data-id');
     element.removeAttribute('data-turn');
-    element.setAttribute('aria-label', `Row ${index + 1}, loading`);
-    for (const cell of [slot.turn, slot.label, slot.type, slot.start, slot.duration, slot.tokensIn, slot.tokensCache, slot.tokensOut, slot.cost]) {
-      cell.textContent = '';
+    setAttr(element, 'aria-label', `Row ${index + 1}, loading`);
+    setHidden(slot.turnBadge, true);
+    for (const cell of [slot.turnText, slot.type, slot.startText, slot.durationText, slot.tokensIn, slot.tokensCache, slot.tokensOut, slot.costText]) {
+      setText(cell, '');
     }
-    slot.label.textContent = '…';
-    slot.icon.className = 'codicon';
-    slot.bar.className = 'bar hidden';
+    setText(slot.labelText, '…');
+    setAttr(slot.label, 'title', '');
+    setClass(slot.icon, 'codicon');
+    setClass(slot.bar, 'bar hidden');
     return;
   }
-  element.className = [
-    'row',
-    `kind-${row.kind}`,
-    `status-${row.status}`,
-    row.turnHead ? 'turn-head' : '',
-    state.selected ? 'selected' : '',
-    state.active ? 'active' : '',
-  ]
-    .filter(Boolean)
-    .join(' ');
-  element.dataset.id = row.id;
-  element.dataset.turn = String(row.turn);
-  fillTurn(slot.turn, row);
-  slot.icon.className = `codicon codicon-${iconOf(row)}`;
-  slot.label.textContent = row.label;
-  slot.label.title = row.error ? `${row.label}\n${row.error}` : row.label;
-  slot.type.textContent = row.type;
-  slot.start.textContent = formatOffset(row.offsetMs);
-  slot.start.title = new Date(row.startedAt).toISOString();
+  setClass(element, `row kind-${row.kind} status-${row.status}${row.turnHead ? ' turn-head' : ''}${selection}`);
+  setAttr(element, 'data-id', row.id);
+  setAttr(element, 'data-turn', String(row.turn));
+  fillTurn(slot, row);
+  setClass(slot.icon, `codicon codicon-${iconOf(row)}`);
+  setText(slot.labelText, row.label);
+  setAttr(slot.label, 'title', row.error ? `${row.label}\n${row.error}` : row.label);
+  setText(slot.type, row.type);
+  setText(slot.startText, formatOffset(row.offsetMs));
+  setAttr(slot.start, 'title', new Date(row.startedAt).toISOString());
   fillDuration(slot, row);
   fillTokens(slot, row);
-  slot.cost.textContent = row.kind === 'llm' ? formatRowCost(row.costMicroUsd) : row.costMicroUsd === null ? '' : formatRowCost(row.costMicroUsd);
-  slot.cost.title = row.kind === 'llm' && row.costMicroUsd === null ? 'Cost unknown: no price for this model' : '';
+  setText(slot.costText, row.kind === 'llm' ? formatRowCost(row.costMicroUsd) : row.costMicroUsd === null ? '' : formatRowCost(row.costMicroUsd));
+  setAttr(slot.cost, 'title', row.kind === 'llm' && row.costMicroUsd === null ? 'Cost unknown: no price for this model' : '');
   fillBar(slot, row, state);
-  element.setAttribute('aria-label', describe(row));
+  setAttr(element, 'aria-label', describe(row));
 }
 
-function fillTurn(cell: HTMLElement, row: InspectorRow): void {
-  cell.textContent = '';
+function fillTurn(slot: RowSlot, row: InspectorRow): void {
+  setHidden(slot.turnBadge, !row.turnHead);
   if (row.turnHead) {
-    const badge = document.createElement('button');
-    badge.type = 'button';
-    badge.className = 'turn-badge';
-    badge.tabIndex = -1;
-    badge.dataset.turn = String(row.turn);
-    badge.textContent = `T${row.turn}`;
-    badge.title = `Turn ${row.turn}: click to select the whole turn (Ctrl-click to add it)`;
-    cell.append(badge);
+    setText(slot.turnText, '');
+    setText(slot.turnBadgeText, `T${row.turn}`);
+    setAttr(slot.turnBadge, 'data-turn', String(row.turn));
+    setAttr(slot.turnBadge, 'title', `Turn ${row.turn}: click to select the whole turn (Ctrl-click to add it)`);
   } else {
-    cell.textContent = row.turn === 0 ? '' : String(row.turn);
+    setText(slot.turnText, row.turn === 0 ? '' : String(row.turn));
   }
 }
 
 function fillDuration(slot: RowSlot, row: InspectorRow): void {
   if (row.turnHead) {
-    slot.duration.textContent = formatDuration(row.turnSpanMs);
-    slot.duration.title = `Turn ${row.turn} took ${formatDuration(row.turnSpanMs)}, first start to last end`;
-    slot.duration.classList.add('turn-span');
+    setText(slot.durationText, formatDuration(row.turnSpanMs));
+    setAttr(slot.duration, 'title', `Turn ${row.turn} took ${formatDuration(row.turnSpanMs)}, first start to last end`);
+    setClass(slot.duration, 'cell num duration turn-span');
     return;
   }
-  slot.duration.classList.remove('turn-span');
-  slot.duration.textContent = row.durationMs === null ? '' : formatDuration(row.durationMs);
-  slot.duration.title = row.ttftMs === null ? '' : `Time to first token ${formatDuration(row.ttftMs)}`;
+  setClass(slot.duration, 'cell num duration');
+  setText(slot.durationText, row.durationMs === null ? '' : formatDuration(row.durationMs));
+  setAttr(slot.duration, 'title', row.ttftMs === null ? '' : `Time to first token ${formatDuration(row.ttftMs)}`);
 }
 
 function fillTokens(slot: RowSlot, row: InspectorRow): void {
   const t = row.tokens;
   const known = t.input !== null || t.output !== null;
   const cached = (t.cacheRead ?? 0) + (t.cacheWrite ?? 0);
-  slot.tokensIn.textContent = known ? formatTokensShort(t.input ?? 0) : '';
-  slot.tokensCache.textContent = known && cached > 0 ? `+${formatTokensShort(cached)}` : '';
-  slot.tokensOut.textContent = known ? formatTokensShort(t.output ?? 0) : '';
-  slot.tokensOut.parentElement!.classList.toggle('empty', !known);
+  setText(slot.tokensIn, known ? formatTokensShort(t.input ?? 0) : '');
+  setText(slot.tokensCache, known && cached > 0 ? `+${formatTokensShort(cached)}` : '');
+  setText(slot.tokensOut, known ? formatTokensShort(t.output ?? 0) : '');
+  setClass(slot.tokens, known ? 'cell num tokens' : 'cell num tokens empty');
   const parts = known
     ? [
         `${formatCount(t.input ?? 0)} input tokens${cached > 0 ? ` + ${formatCount(t.cacheRead ?? 0)} read from cache${t.cacheWrite ? `, ${formatCount(t.cacheWrite)} written to it` : ''}` : ''}`,
@@ -178,7 +238,7 @@ function fillTokens(slot: RowSlot, row: InspectorRow): void {
         `${formatCount(t.output ?? 0)} output${t.reasoning ? ` (${formatCount(t.reasoning)} reasoning)` : ''}`,
       ]
     : [];
-  slot.tokensOut.parentElement!.title = parts.filter(Boolean).join(', ');
+  setAttr(slot.tokens, 'title', parts.filter(Boolean).join(', '));
 }
 
 function fillBar(slot: RowSlot, row: InspectorRow, state: RowState): void {
@@ -188,16 +248,15 @@ function fillBar(slot: RowSlot, row: InspectorRow, state: RowState): void {
   const left = clampPercent(offset / span);
   const width = Math.min(clampPercent(duration / span), 100 - left);
   const bar = slot.bar;
-  bar.className = `bar ${row.turnHead ? 'turn-extent' : duration > 0 ? 'timed' : 'instant'}${row.status === 'running' ? ' running' : ''}`;
+  setClass(bar, `bar ${row.turnHead ? 'turn-extent' : duration > 0 ? 'timed' : 'instant'}${row.status === 'running' ? ' running' : ''}`);
   // An instant marker at the very end stays inside the track.
   bar.style.left = duration > 0 ? `${left}%` : `min(${left}%, calc(100% - 4px))`;
   bar.style.width = duration > 0 ? `${width}%` : '';
-  if (row.ttftMs !== null && row.durationMs !== null && row.durationMs > 0 && !row.turnHead) {
-    slot.ttft.style.width = `${clampPercent(row.ttftMs / row.durationMs)}%`;
-    slot.ttft.hidden = false;
-  } else {
-    slot.ttft.hidden = true;
+  const ttftFraction = row.ttftMs !== null && row.durationMs !== null && row.durationMs > 0 && !row.turnHead ? row.ttftMs / row.durationMs : null;
+  if (ttftFraction !== null) {
+    slot.ttft.style.width = `${clampPercent(ttftFraction)}%`;
   }
+  setHidden(slot.ttft, ttftFraction === null);
 }
 
 function clampPercent(fraction: number): number {

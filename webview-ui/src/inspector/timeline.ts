@@ -10,6 +10,12 @@ import { createSlot, fillSlot, type RowSlot, type RowState, type Scale } from '.
 
 export const ROW_HEIGHT = 22;
 const OVERSCAN = 8;
+/**
+ * A fling (a scroll that replaces every row on screen from one frame to the next: a fast wheel, the scrollbar
+ * dragged) fetches nothing until it pauses this long: the rows it flies past cannot be read, and fetching them
+ * would only fill the frames with page traffic and garbage. Measured in bench:inspector.
+ */
+const SETTLE_MS = 80;
 /** Browsers cap an element's height (Chromium ~33.5M px); 100,000 rows are 2.2M px, far below it. */
 
 export interface TimelineHooks {
@@ -27,6 +33,11 @@ export class Timeline {
   private readonly slots: RowSlot[] = [];
   private readonly block: HTMLElement;
   private frame: number | undefined;
+  /** The first row of the last render, to tell a fling from a scroll. */
+  private lastFirst: number | undefined;
+  /** The next render fetches what it shows whatever the scroll did (a jump, a new filter, new rows). */
+  private jumped = true;
+  private settleTimer: number | undefined;
 
   constructor(
     readonly viewport: HTMLElement,
@@ -53,6 +64,7 @@ export class Timeline {
     const atEnd = this.isAtEnd();
     const grew = count > this.count;
     this.count = count;
+    this.jumped = true;
     this.sizer.style.height = `${count * ROW_HEIGHT}px`;
     if (options.follow && atEnd && grew) {
       this.viewport.scrollTop = this.viewport.scrollHeight;
@@ -88,7 +100,13 @@ export class Timeline {
     }
     const first = Math.max(0, Math.min(Math.floor(top / ROW_HEIGHT) - OVERSCAN, this.count - 1));
     const shown = Math.max(0, Math.min(size, this.count - first));
-    if (shown > 0) {
+    const flinging = !this.jumped && this.lastFirst !== undefined && Math.abs(first - this.lastFirst) >= size;
+    this.lastFirst = first;
+    this.jumped = false;
+    window.clearTimeout(this.settleTimer);
+    if (flinging) {
+      this.settleTimer = window.setTimeout(() => this.schedule(), SETTLE_MS);
+    } else if (shown > 0) {
       this.hooks.want(first, first + shown - 1);
     }
     const active = this.hooks.activeIndex();
@@ -116,7 +134,8 @@ export class Timeline {
     for (const slot of this.slots) {
       if (!used.has(slot) && slot.index !== -1) {
         slot.index = -1;
-        slot.shown = '';
+        slot.shownState = '';
+        slot.shownRow = undefined;
         slot.element.hidden = true;
         slot.element.removeAttribute('id');
         delete slot.element.dataset.index;
@@ -127,8 +146,9 @@ export class Timeline {
   /** Forces every slot to be re-filled (the rows behind them changed: a page was reloaded). */
   invalidate(): void {
     for (const slot of this.slots) {
-      slot.shown = '';
+      slot.shownState = '';
     }
+    this.jumped = true;
     this.schedule();
   }
 
@@ -153,6 +173,7 @@ export class Timeline {
     } else if (top + ROW_HEIGHT > this.viewport.scrollTop + height) {
       this.viewport.scrollTop = top + ROW_HEIGHT - height;
     }
+    this.jumped = true;
     this.render();
   }
 
