@@ -1,4 +1,4 @@
-/* global window, document -- the callbacks passed to page.evaluate run in the panel, not in Node */
+/* global window, document, requestAnimationFrame -- the callbacks passed to page.evaluate run in the panel, not in Node */
 // The Inspector's webview (dist/webview/inspector.js) in real Chromium under the CSP src/webviews/html.ts sets,
 // answered by the real host code (out/src: dispatcher, controller, the store-backed source over a real sql.js store
 // seeded like a chat session): what it renders, how it pages, filters, selects and opens details, that live appends
