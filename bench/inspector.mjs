@@ -9,11 +9,12 @@
 //     real store) plus the webview from the snapshot's arrival to the first rows painted. Printed beside it:
 //     from the panel document starting to load (the bundle's evaluation and the harness's Playwright transport,
 //     which VS Code's own postMessage replaces, included);
-//  2. scrolling, twice: at reading speed (330 px, 15 rows, a frame over the first 20,000 rows: every page is
-//     fetched and painted on the way), then flung to the end at 1,500 px a frame (a fast wheel; the list fetches
-//     nothing until a fling pauses); for each, the longest main-thread task (PerformanceObserver 'longtask',
-//     >= 50 ms) and the longest gap between frames;
-//  3. the webview's JS heap after a forced GC, and its DOM size, once it has scrolled through everything.
+//  2. scrolling from the top to the end at 1,500 px a frame (a fast wheel; the list fetches nothing while it
+//     flies past rows, and the rows where it stops): the longest main-thread task (PerformanceObserver 'longtask',
+//     >= 50 ms) and the longest gap between frames; this is the summary's figure;
+//  3. in a panel opened afresh, scrolling at 330 px (15 rows) a frame over the first 20,000 rows, where every
+//     page is fetched and painted on the way: the same two figures;
+//  4. the webview's JS heap after a forced GC, and its DOM size, after that pass (its page cache full).
 // The last line is one summary. Only 127.0.0.1 traffic.
 //   node bench/inspector.mjs            (after `npm run build && tsc -p tsconfig.test.json`)
 import { existsSync } from 'node:fs';
@@ -98,43 +99,63 @@ async function seed(m, store, events) {
 }
 
 async function measure(m, h, store, seeded) {
-  const host = new FakeInspectorHost(
-    () => new m.StoreInspectorSource({ store, scope: { sessionId: seeded.session.id }, title: seeded.session.title }),
-    { kind: 'session', sessionId: seeded.session.id },
-  );
-  const inspector = await InspectorPage.open(h.browser, h.origin, host, { viewport: { width: 1280, height: 800 }, initScript: recordFirstPaint });
+  const open = (initScript) => {
+    const host = new FakeInspectorHost(
+      () => new m.StoreInspectorSource({ store, scope: { sessionId: seeded.session.id }, title: seeded.session.title }),
+      { kind: 'session', sessionId: seeded.session.id },
+    );
+    return InspectorPage.open(h.browser, h.origin, host, { viewport: { width: 1280, height: 800 }, initScript });
+  };
+  // The totals follow the first paint; scrolling starts once they show, as a person would see them.
+  const totalsShown = (page) => page.locator('.totals-line[data-scope="session"] .totals-part').first().waitFor();
+  // Panel 1: first paint, then the fling from the top to the end.
+  const first = await open(recordFirstPaint);
+  let paint;
+  let scroll;
+  let lastRow;
+  let flingTimings;
   try {
-    const page = inspector.page;
+    const page = first.page;
     await page.waitForFunction(() => window.__firstPaintMs !== undefined);
-    const paint = await page.evaluate(() => ({ firstPaintMs: window.__firstPaintMs, readyAt: window.__readyAt, snapshotAt: window.__snapshotAt }));
-    // The totals follow the first paint; wait for them before scrolling, as a person would see them.
-    await page.locator('.totals-line[data-scope="session"] .totals-part').first().waitFor();
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Performance.enable');
-    // A read-speed scroll first (every page fetched and painted as it goes), then a fling to the end.
-    const read = await scrollPass(page, READ_STEP_PX, READ_ROWS * ROW_HEIGHT_PX);
-    const readPages = host.timings.filter((t) => t.method === 'inspector/rows').length;
-    const scroll = await scrollPass(page, SCROLL_STEP_PX, Infinity);
-    // Everything at the end has arrived (its pages may have been dropped from the cache on the way and fetched again).
+    paint = await page.evaluate(() => ({ firstPaintMs: window.__firstPaintMs, readyAt: window.__readyAt, snapshotAt: window.__snapshotAt }));
+    await totalsShown(page);
+    scroll = await scrollPass(page, SCROLL_STEP_PX, Infinity);
+    // Where the fling stopped, the rows arrive.
     await page.waitForFunction(
       () => document.querySelectorAll('.rows-block .row:not([hidden])').length > 0 && document.querySelectorAll('.rows-block .row.loading:not([hidden])').length === 0,
     );
-    const lastRow = await page.evaluate(() => Math.max(...[...document.querySelectorAll('.rows-block .row:not([hidden])')].map((r) => Number(r.dataset.index))));
+    lastRow = await page.evaluate(() => Math.max(...[...document.querySelectorAll('.rows-block .row:not([hidden])')].map((r) => Number(r.dataset.index))));
+    flingTimings = first.host.timings;
+    if (first.pageErrors.length + first.host.errors.length + first.host.problems.length > 0) {
+      throw new Error(`the panel failed: ${[...first.pageErrors, ...first.host.errors, ...first.host.problems].slice(0, 3).join('; ')}`);
+    }
+  } finally {
+    await first.close();
+  }
+  // Panel 2, opened afresh (a cold start, like panel 1): the read-speed scroll, then memory with the cache full.
+  const inspector = await open(undefined);
+  const host = inspector.host;
+  try {
+    const page = inspector.page;
+    await totalsShown(page);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const read = await scrollPass(page, READ_STEP_PX, READ_ROWS * ROW_HEIGHT_PX);
+    const readPages = host.timings.filter((t) => t.method === 'inspector/rows').length;
     await cdp.send('HeapProfiler.collectGarbage');
     const { metrics } = await cdp.send('Performance.getMetrics');
     const metric = (name) => metrics.find((x) => x.name === name)?.value ?? NaN;
     const rowsInDom = await page.locator('.rows-block .row:not([hidden])').count();
-    const timings = host.timings;
-    const of = (method) => timings.filter((t) => t.method === method).map((t) => t.ms);
-    const rowsMs = of('inspector/rows');
+    const of = (timings, method) => timings.filter((t) => t.method === method).map((t) => t.ms);
+    const rowsMs = [...of(flingTimings, 'inspector/rows'), ...of(host.timings, 'inspector/rows')];
     return {
       events: seeded.count,
       seedMs: seeded.seedMs,
       firstPaintMs: paint.firstPaintMs,
       readyToPaintMs: paint.firstPaintMs - paint.readyAt,
       snapshotToPaintMs: paint.firstPaintMs - paint.snapshotAt,
-      hostSnapshotMs: of('ready')[0] ?? NaN,
-      hostFiguresMs: of('figures')[0] ?? NaN,
+      hostSnapshotMs: of(flingTimings, 'ready')[0] ?? NaN,
+      hostFiguresMs: of(flingTimings, 'figures')[0] ?? NaN,
       readLongestTaskMs: read.longTasks.length ? Math.max(...read.longTasks) : 0,
       readLongTaskCount: read.longTasks.length,
       readMaxFrameGapMs: read.maxGap,
@@ -146,7 +167,7 @@ async function measure(m, h, store, seeded) {
       maxFrameGapMs: scroll.maxGap,
       frames: scroll.frames,
       scrollMs: scroll.scrollMs,
-      pageRequests: rowsMs.length - readPages,
+      pageRequests: of(flingTimings, 'inspector/rows').length,
       pageMsMean: rowsMs.length ? rowsMs.reduce((a, b) => a + b, 0) / rowsMs.length : 0,
       pageMsMax: rowsMs.length ? Math.max(...rowsMs) : 0,
       reachedEnd: lastRow === seeded.count - 1,
@@ -202,13 +223,13 @@ async function main() {
       [`${k(r)}: first paint from document start (bundle, harness transport)`, `${r1(r.firstPaintMs)} ms`, '-'],
       [`${k(r)}:   of which ready -> painted / host snapshot`, `${r1(r.readyToPaintMs)} / ${r1(r.hostSnapshotMs)} ms`, '-'],
       [`${k(r)}:   host totals (after the paint, one pass)`, `${r1(r.hostFiguresMs)} ms`, '-'],
-      [`${k(r)}: read ${READ_STEP_PX} px/frame, ${Math.min(r.events, READ_ROWS).toLocaleString('en-US')} rows: long tasks`, `${r.readLongTaskCount}, longest ${r1(r.readLongestTaskMs)} ms`, 'none'],
+      [`${k(r)}: read ${READ_STEP_PX} px/frame over ${Math.min(r.events, READ_ROWS).toLocaleString('en-US')} rows (new panel): long tasks`, `${r.readLongTaskCount}, longest ${r1(r.readLongestTaskMs)} ms`, 'none'],
       [`${k(r)}: read: longest gap between frames, pages fetched`, `${r1(r.readMaxFrameGapMs)} ms (${r.readFrames} frames), ${r.readPages} pages`, '< 50 ms'],
-      [`${k(r)}: fling ${SCROLL_STEP_PX} px/frame to the end: long tasks`, `${r.longTaskCount}, longest ${r1(r.longestTaskMs)} ms`, 'none'],
+      [`${k(r)}: fling ${SCROLL_STEP_PX} px/frame, top to end (rows fetched where it stops): long tasks`, `${r.longTaskCount}, longest ${r1(r.longestTaskMs)} ms`, 'none'],
       [`${k(r)}: fling: longest gap between frames`, `${r1(r.maxFrameGapMs)} ms (${r.frames} frames, ${Math.round(r.scrollMs)} ms)`, '< 50 ms'],
       [`${k(r)}: pages fetched (all), host ms mean / max`, `${rAll(r)}, ${r1(r.pageMsMean)} / ${r1(r.pageMsMax)} ms`, '-'],
       [`${k(r)}: reached the last row`, String(r.reachedEnd), 'true'],
-      [`${k(r)}: webview JS heap after GC`, `${r1(r.heapMb)} MB`, 'flat'],
+      [`${k(r)}: webview JS heap after GC (after the read pass)`, `${r1(r.heapMb)} MB`, 'flat'],
       [`${k(r)}: DOM nodes / rows in the DOM`, `${r.nodes} / ${r.rowsInDom}`, 'flat'],
       [`${k(r)}: seeding the store (real event writes)`, `${Math.round(r.seedMs)} ms`, '-'],
     );
@@ -224,10 +245,9 @@ async function main() {
     console.log(`errors: ${errors}: ${results.flatMap((r) => r.problems).join('; ')}`);
   }
   console.log(`load average ${load()} (after)`);
-  // The longest task over both passes; with none, the longest gap between frames (what a person would see).
-  const longest = large.longTaskCount + large.readLongTaskCount
-    ? Math.max(large.longestTaskMs, large.readLongestTaskMs)
-    : Math.max(large.maxFrameGapMs, large.readMaxFrameGapMs);
+  // The issue's measure, scrolling from the top to the bottom: the fling's longest task, or with none, its longest
+  // gap between frames (a bound on any task). The read-speed pass is in the table above.
+  const longest = large.longTaskCount ? large.longestTaskMs : large.maxFrameGapMs;
   // First paint as bench:chat counts it: the host building the snapshot plus the webview painting it. The
   // document-start figure above adds the bundle's evaluation and the harness's Playwright transport.
   console.log(`bench inspector: first_paint_ms_100k=${Math.round(large.hostSnapshotMs + large.snapshotToPaintMs)} longest_task_ms_scroll=${Math.round(longest)} webview_mb_100k=${r1(large.heapMb)}`);
