@@ -1,5 +1,6 @@
 import type { Agent } from '../../db/repositories/agents';
 import type { Message } from '../../db/repositories/messages';
+import type { StudioEvent } from '../../db/repositories/events';
 import { NotFoundError } from '../../db/repositories/rows';
 import type { Session } from '../../db/repositories/sessions';
 import { HISTORY_PAGE, type ChatMessageView, type ChatSnapshot } from '../../protocol/chat';
@@ -115,6 +116,7 @@ export class SessionState {
     // A forked copy shows the footer of the reply it was copied from: the call happened there, once.
     const sources = this.repos.messages.copySources(replies);
     const calls = callEventsByMessage(this.repos.events.listForMessages([...replies, ...sources.values()], CALL_EVENT_TYPES));
+    this.addReplayCalls(calls, [...replies, ...sources.values()]);
     for (const [copy, source] of sources) {
       const call = calls.get(source);
       if (call !== undefined && !calls.has(copy)) {
@@ -130,6 +132,28 @@ export class SessionState {
       }
       return view;
     });
+  }
+
+  /**
+   * A reply continued from a Replay made no call of its own: its call is the replay's (`llm.replay.completed`),
+   * which the branch's `message.assistant` event points to. Its footer shows that call's figures.
+   */
+  private addReplayCalls(calls: Map<string, StudioEvent>, replies: readonly string[]): void {
+    const missing = replies.filter((id) => !calls.has(id));
+    if (missing.length === 0) {
+      return;
+    }
+    for (const event of this.repos.events.listForMessages(missing, ['message.assistant'])) {
+      const payload = event.payload;
+      const origin = typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as { readonly origin?: unknown }).origin : undefined;
+      if (origin !== 'replay' || event.parentEventId === null || event.messageId === null) {
+        continue;
+      }
+      const replay = this.repos.events.get(event.parentEventId);
+      if (replay?.type === 'llm.replay.completed') {
+        calls.set(event.messageId, replay);
+      }
+    }
   }
 
   private requireOwnMessage(sessionId: string, messageId: string): void {

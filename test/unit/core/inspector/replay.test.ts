@@ -335,6 +335,14 @@ describe('replay: rebuild a recorded call, run it again with changes, compare, c
         ['Say hello.', FAKE_ANSWER, 'And again, shorter.', FAKE_ANSWER],
       );
       assert.equal(snapshot.messages.at(-1)?.id, branchId);
+      // Its footer shows the replay's call: that is where its tokens, cost and latency were spent.
+      const replayed = h.repos.events.get(comparison.replayEventId)!;
+      const footer = snapshot.messages.at(-1)?.footer;
+      assert.ok(footer, 'the continued reply has a footer');
+      assert.equal(footer.outputTokens, replayed.tokens.output);
+      assert.equal(footer.latencyMs, replayed.durationMs);
+      assert.ok((footer.outputTokens ?? 0) > 0 && (footer.latencyMs ?? -1) >= 0);
+      assert.equal(footer.costUsd, replayed.costMicroUsd === null ? undefined : replayed.costMicroUsd / 1_000_000);
       assert.equal(await replay.continueAsBranch(comparison.replayEventId), branchId, 'continuing twice makes one branch');
       assert.equal(h.repos.messages.siblings(second.assistantId).length, 2);
     });
