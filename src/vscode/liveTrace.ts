@@ -71,7 +71,11 @@ export class LiveTrace implements vscode.Disposable {
     }
     const repos = await this.repositories;
     this.agentNames = new Map(repos.agents.list({ includeArchived: true }).map((agent) => [agent.id, agent.name]));
-    await exporter.exportTurn(repos.events.list({ sessionId }), messageId);
+    // The turn starts with the reply's question: read from there, not the whole session (a long session would
+    // pay a full read per reply). Without the question's event (an imported session), the whole session.
+    const parentId = repos.messages.get(messageId)?.parentId;
+    const question = parentId ? repos.events.listForMessages([parentId], ['message.user'])[0] : undefined;
+    await exporter.exportTurn(repos.events.list({ sessionId }, question ? { since: question.startedAt } : {}), messageId);
   }
 
   /** Waits for exports in flight (tests, shutdown). */

@@ -127,16 +127,21 @@ export class EventsRepository {
     return this.store.read((sql) => selectEvent(sql, id));
   }
 
-  /** A session's or a run's events in the order they started (ties: the order they were recorded). */
-  list(scope: EventScope, options: { types?: readonly EventType[]; limit?: number } = {}): StudioEvent[] {
+  /**
+   * A session's or a run's events in the order they started (ties: the order they were recorded); `since`: only
+   * those that started then or later (one turn of a long session, through the (session_id, started_at) index).
+   */
+  list(scope: EventScope, options: { types?: readonly EventType[]; limit?: number; since?: number } = {}): StudioEvent[] {
     const [where, params] = scopeCondition(scope);
     const types = options.types ?? [];
     const typeFilter = types.length > 0 ? ` AND type IN (${types.map(() => '?').join(', ')})` : '';
+    const sinceFilter = options.since === undefined ? '' : ' AND started_at >= ?';
     return this.store.read((sql) =>
       sql
-        .all<EventRow>(`SELECT ${eventColumns} FROM events WHERE ${where}${typeFilter} ORDER BY started_at, seq LIMIT ?`, [
+        .all<EventRow>(`SELECT ${eventColumns} FROM events WHERE ${where}${typeFilter}${sinceFilter} ORDER BY started_at, seq LIMIT ?`, [
           ...params,
           ...types,
+          ...(options.since === undefined ? [] : [options.since]),
           options.limit ?? -1,
         ])
         .map(toEvent),

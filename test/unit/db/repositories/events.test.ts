@@ -88,6 +88,15 @@ describe('events repository', () => {
       events.list({ sessionId: session.id }, { limit: 1 }).map((event) => event.id),
       [a.id],
     );
+    assert.deepEqual(
+      events.list({ sessionId: session.id }, { since: t0 + 1 }).map((event) => event.id),
+      [late.id],
+      'since: only the events that started then or later',
+    );
+    assert.deepEqual(
+      events.list({ sessionId: session.id }, { since: t0 }).map((event) => event.id),
+      [a.id, b.id, late.id],
+    );
   });
 
   it('belongs to a run, or to a session inside a run; a deleted run takes its events along', async () => {
