@@ -1,8 +1,8 @@
 import type { Agent } from '../../db/repositories/agents';
 import type { StudioEvent } from '../../db/repositories/events';
 import type { Message } from '../../db/repositories/messages';
-import type { JsonValue } from '../../db/repositories/rows';
 import type { ChatAgentView, ChatMessageView } from '../../protocol/chat';
+import { asRecord, numberIn } from '../jsonFields';
 import { readStoredError } from './chatErrors';
 import { textOf } from './chatRequest';
 
@@ -61,7 +61,7 @@ function footerOf(event: StudioEvent): Footer {
   const payload = asRecord(event.payload);
   const footer: Footer = {};
   // The event row counts input as the store bills it (cached tokens apart); people expect the whole prompt.
-  const prompt = numberIn(payload, 'promptTokens') ?? event.tokens.input;
+  const prompt = numberIn(payload.promptTokens) ?? event.tokens.input;
   if (prompt !== null) {
     footer.inputTokens = prompt;
   }
@@ -74,24 +74,15 @@ function footerOf(event: StudioEvent): Footer {
   if (event.durationMs !== null) {
     footer.latencyMs = event.durationMs;
   }
-  const ttft = numberIn(payload, 'timeToFirstTokenMs');
+  const ttft = numberIn(payload.timeToFirstTokenMs);
   if (ttft !== null) {
     footer.timeToFirstTokenMs = ttft;
   }
-  const finish = payload?.finishReason;
+  const finish = payload.finishReason;
   if (typeof finish === 'string') {
     footer.finishReason = finish;
   }
   return footer;
-}
-
-function asRecord(value: JsonValue): { readonly [key: string]: JsonValue } | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as { readonly [key: string]: JsonValue }) : undefined;
-}
-
-function numberIn(record: { readonly [key: string]: JsonValue } | undefined, key: string): number | null {
-  const value = record?.[key];
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
 export function toAgentView(agent: Agent): ChatAgentView {

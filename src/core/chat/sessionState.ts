@@ -6,6 +6,7 @@ import type { Session } from '../../db/repositories/sessions';
 import { HISTORY_PAGE, type ChatMessageView, type ChatSnapshot } from '../../protocol/chat';
 import type { ChatRepositories } from './chatRepositories';
 import { ChatRequestError } from './chatTypes';
+import { asRecord } from '../jsonFields';
 import { CALL_EVENT_TYPES, callEventsByMessage, toAgentView, toMessageView } from './chatViews';
 
 /**
@@ -144,9 +145,7 @@ export class SessionState {
       return;
     }
     for (const event of this.repos.events.listForMessages(missing, ['message.assistant'])) {
-      const payload = event.payload;
-      const origin = typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as { readonly origin?: unknown }).origin : undefined;
-      if (origin !== 'replay' || event.parentEventId === null || event.messageId === null) {
+      if (asRecord(event.payload).origin !== 'replay' || event.parentEventId === null || event.messageId === null) {
         continue;
       }
       const replay = this.repos.events.get(event.parentEventId);

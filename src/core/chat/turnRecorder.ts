@@ -1,6 +1,5 @@
 import type { NewEvent, StudioEvent } from '../../db/repositories/events';
 import type { Message, MessageStatus } from '../../db/repositories/messages';
-import type { JsonObject, JsonValue } from '../../db/repositories/rows';
 import type { CollectedAnswer } from '../../llm/collect';
 import { costOf, resolvePrice, toMicroDollars, type ResolvedPrice } from '../../llm/pricing';
 import type { Usage } from '../../llm/types';
@@ -9,6 +8,7 @@ import { replyContent, titleFrom } from './chatRequest';
 import type { ProviderConnection } from './chatTypes';
 import type { TurnContext, TurnPlan } from './chatTurn';
 import { toMessageView } from './chatViews';
+import { defined } from '../jsonFields';
 
 /**
  * Writes how a reply ended, in one transaction: the message's final text and status (with the error and the
@@ -122,7 +122,7 @@ export class TurnRecorder {
 }
 
 /** The store bills input without cached tokens (those have their own columns); src/llm counts the whole prompt. */
-function billedTokens(usage: Usage) {
+export function billedTokens(usage: Usage) {
   const cacheRead = usage.cacheReadTokens ?? null;
   const cacheWrite = usage.cacheWriteTokens ?? null;
   return {
@@ -134,10 +134,6 @@ function billedTokens(usage: Usage) {
   };
 }
 
-/** Payload members that have a value: JSON columns refuse undefined. */
-function defined(values: Record<string, JsonValue | undefined>): JsonObject {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as JsonObject;
-}
 
 /** Sizes and outcomes only: never the question or the answer, which are the person's own. */
 function summary(message: Message, call: StudioEvent, error: StoredChatError | undefined): string {

@@ -2,11 +2,12 @@ import { storedErrorOf, type StoredChatError } from '../chat/chatErrors';
 import { textOf } from '../chat/chatRequest';
 import type { ProviderConnection } from '../chat/chatTypes';
 import type { NewEvent, StudioEvent } from '../../db/repositories/events';
-import type { JsonObject, JsonValue } from '../../db/repositories/rows';
+import type { JsonValue } from '../../db/repositories/rows';
 import type { CollectedAnswer } from '../../llm/collect';
 import { costOf, resolvePrice, toMicroDollars } from '../../llm/pricing';
-import type { Usage } from '../../llm/types';
-import { asRecord, editsConversation, type RecordedCall } from './replayRequest';
+import { billedTokens } from '../chat/turnRecorder';
+import { asRecord, defined, numberIn } from '../jsonFields';
+import { editsConversation, type RecordedCall } from './replayRequest';
 import type { ReplayRequest } from './replaySchema';
 import {
   isCompletedCall,
@@ -211,24 +212,3 @@ function callStatus(value: JsonValue | undefined): CallStatus | undefined {
   return typeof value === 'string' && statuses.includes(value) ? (value as CallStatus) : undefined;
 }
 
-function numberIn(value: JsonValue | undefined): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
-/** As the chat loop stores a call's tokens: input without cached tokens (those have their own columns). */
-function billedTokens(usage: Usage) {
-  const cacheRead = usage.cacheReadTokens ?? null;
-  const cacheWrite = usage.cacheWriteTokens ?? null;
-  return {
-    input: Math.max(0, usage.inputTokens - (cacheRead ?? 0) - (cacheWrite ?? 0)),
-    output: usage.outputTokens,
-    cacheRead,
-    cacheWrite,
-    reasoning: usage.reasoningTokens ?? null,
-  };
-}
-
-/** Members that have a value: JSON columns refuse undefined. */
-function defined(values: Record<string, JsonValue | undefined>): JsonObject {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as JsonObject;
-}

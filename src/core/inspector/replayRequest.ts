@@ -1,10 +1,10 @@
 import { buildChatRequest } from '../chat/chatRequest';
 import type { StudioEvent } from '../../db/repositories/events';
 import type { Message } from '../../db/repositories/messages';
-import type { JsonValue } from '../../db/repositories/rows';
 import type { ChatRequest } from '../../llm/types';
 import { replayParametersSchema, replayRequestSchema, type ReplayMessage, type ReplayParameters, type ReplayRequest } from './replaySchema';
 import { isReplayEventType, ReplayError, type ReplayChange, type ReplayRepositories } from './replayTypes';
+import { asRecord } from '../jsonFields';
 
 /**
  * From a recorded call back to exactly what it sent. The call's event holds its shape (provider, agent version,
@@ -208,10 +208,6 @@ function requireEvent(repos: ReplayRepositories, eventId: string): StudioEvent {
     throw new ReplayError('not_found', `There is no event ${eventId}; it may have been deleted with its session.`);
   }
   return event;
-}
-
-export function asRecord(value: JsonValue | undefined): { readonly [key: string]: JsonValue } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as { readonly [key: string]: JsonValue }) : {};
 }
 
 /** Equality of JSON values regardless of key order. */

@@ -8,7 +8,8 @@ import { NotFoundError, type JsonValue } from '../../db/repositories/rows';
 import { collectAnswer, type CollectedAnswer } from '../../llm/collect';
 import { streamChat } from '../../llm/streamChat';
 import { changesIn, comparisonOf, replayEvent, requireReplayEvent } from './replayRecord';
-import { asRecord, diffRequests, editsConversation, loadCall, parseReplayRequest, rebuildRequest, toChatRequest } from './replayRequest';
+import { asRecord } from '../jsonFields';
+import { diffRequests, editsConversation, loadCall, parseReplayRequest, rebuildRequest, toChatRequest } from './replayRequest';
 import type { ReplayRequest } from './replaySchema';
 import { isCompletedCall, ReplayError, type ReplayChange, type ReplayComparison, type ReplayRepositories } from './replayTypes';
 

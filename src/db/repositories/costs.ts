@@ -11,7 +11,7 @@ import type { StorePort } from './storePort';
  * billed call). `llm.request.started` opens a call and carries no cost, so counting it too would count each call
  * twice. A new kind of call is counted by adding its ending type to CALL_END_TYPES, deliberately not by matching
  * `llm.*`: a future `llm.*` event that is not the end of a call must not be summed as one. (The Inspector's
- * CALL_TYPES in eventPages.ts is the same set.)
+ * CALL_TYPES in eventPages.ts is this set.)
  *
  * Unknown is not zero: `cost_micro_usd` is NULL when the model had no price. Those calls are counted apart
  * (`unknownCostCalls`) and add nothing to `costMicroUsd`, which is therefore the known part of the spend.

@@ -1,4 +1,5 @@
 import type { SqlValue } from '../sql';
+import { CALL_END_TYPES } from './costs';
 import { eventColumns, scopeCondition, toEvent, type EventRow as StoredEventRow, type EventScope, type StudioEvent } from './events';
 import type { StorePort } from './storePort';
 
@@ -44,8 +45,8 @@ export interface EventSums {
   endedAt: number | null;
 }
 
-/** Finished model calls: what costs money. A request still streaming has only its `llm.request.started`. */
-export const CALL_TYPES: readonly string[] = ['llm.response.completed', 'llm.error', 'llm.replay.completed', 'llm.replay.error'];
+/** Finished model calls: what costs money (the spending roll-ups' set). A request still streaming has only its `llm.request.started`. */
+export const CALL_TYPES: readonly string[] = CALL_END_TYPES;
 export const TOOL_CALL_TYPE = 'tool.call.completed';
 
 /** Keep in step with `searchText` in src/core/inspector/eventRows.ts. */
@@ -100,20 +101,9 @@ export class EventPages {
     part: { windows?: readonly { offset: number; limit: number }[]; from?: EventKey; to?: EventKey | null; afterSeq?: number } = {},
   ): EventSums {
     const [where, params] = conditions(scope, filter);
-    let bounded = where;
-    const boundParams: SqlValue[] = [...params];
-    if (part.from) {
-      bounded += ' AND (started_at, seq) >= (?, ?)';
-      boundParams.push(part.from.startedAt, part.from.seq);
-    }
-    if (part.to) {
-      bounded += ' AND (started_at, seq) < (?, ?)';
-      boundParams.push(part.to.startedAt, part.to.seq);
-    }
-    if (part.afterSeq !== undefined) {
-      bounded += ' AND seq > ?';
-      boundParams.push(part.afterSeq);
-    }
+    const [range, bounds] = rangeCondition(part);
+    const bounded = where + range;
+    const boundParams: SqlValue[] = [...params, ...bounds];
     return this.store.read((sql) => {
       if (part.windows === undefined) {
         return reduceSums(sql.all<SumsRow>(`SELECT ${sumColumns} FROM events WHERE ${bounded} GROUP BY type`, boundParams));
@@ -140,24 +130,7 @@ export class EventPages {
    */
   sumsByType(scope: EventScope, part: { afterSeq?: number; upToSeq?: number; from?: EventKey | null; to?: EventKey | null } = {}): Map<string, EventSums> {
     const [where, params] = scopeCondition(scope);
-    let range = '';
-    const bounds: SqlValue[] = [];
-    if (part.afterSeq !== undefined && part.afterSeq > 0) {
-      range += ' AND seq > ?';
-      bounds.push(part.afterSeq);
-    }
-    if (part.upToSeq !== undefined) {
-      range += ' AND seq <= ?';
-      bounds.push(part.upToSeq);
-    }
-    if (part.from) {
-      range += ' AND (started_at, seq) >= (?, ?)';
-      bounds.push(part.from.startedAt, part.from.seq);
-    }
-    if (part.to) {
-      range += ' AND (started_at, seq) < (?, ?)';
-      bounds.push(part.to.startedAt, part.to.seq);
-    }
+    const [range, bounds] = rangeCondition({ ...part, afterSeq: part.afterSeq !== undefined && part.afterSeq > 0 ? part.afterSeq : undefined });
     const rows = this.store.read((sql) => sql.all<SumsRow>(`SELECT ${sumColumns} FROM events WHERE ${where}${range} GROUP BY type ORDER BY type`, [...params, ...bounds]));
     return new Map(rows.map((row) => [row.type, toSums(row)]));
   }
@@ -331,6 +304,32 @@ const sumColumns = `type, count(*) AS events,
   total(cost_micro_usd IS NULL) AS noCost,
   total(CASE WHEN type = '${TOOL_CALL_TYPE}' THEN coalesce(json_extract(payload, '$.isError') = 1, 0) ELSE 0 END) AS toolErrors,
   min(started_at) AS startedAt, max(${endSql}) AS endedAt`;
+
+/**
+ * A stretch of the list as SQL: keys in [from, to) (list order), and seqs in (afterSeq, upToSeq] (the order they
+ * were recorded). Appended to a WHERE clause.
+ */
+function rangeCondition(part: { from?: EventKey | null; to?: EventKey | null; afterSeq?: number; upToSeq?: number }): [string, SqlValue[]] {
+  let range = '';
+  const bounds: SqlValue[] = [];
+  if (part.from) {
+    range += ' AND (started_at, seq) >= (?, ?)';
+    bounds.push(part.from.startedAt, part.from.seq);
+  }
+  if (part.to) {
+    range += ' AND (started_at, seq) < (?, ?)';
+    bounds.push(part.to.startedAt, part.to.seq);
+  }
+  if (part.afterSeq !== undefined) {
+    range += ' AND seq > ?';
+    bounds.push(part.afterSeq);
+  }
+  if (part.upToSeq !== undefined) {
+    range += ' AND seq <= ?';
+    bounds.push(part.upToSeq);
+  }
+  return [range, bounds];
+}
 
 interface SumsRow {
   type: string;

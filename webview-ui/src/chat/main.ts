@@ -17,6 +17,7 @@ import { Transcript } from './transcript';
 import { HistoryLoader } from './historyLoader';
 import { installKeyboard } from './keyboard';
 import { rateLimited } from './problemReporter';
+import '../shared/fullPanel.css';
 import '../shared/actionButton.css';
 import './chat.css';
 import './messages.css';

@@ -17,6 +17,7 @@ import { ReplayEditor } from './replayEditor';
 import { Toolbar } from './toolbar';
 import { TotalsBar } from './totalsBar';
 import { installKeyboard } from './keyboard';
+import '../shared/fullPanel.css';
 import '../shared/actionButton.css';
 import './inspector.css';
 
