@@ -15,6 +15,9 @@ const dist = path.join(root, 'dist');
 /** Files the bundles load at run time rather than import. */
 const assets = [
   ['node_modules/sql.js/dist/sql-wasm.wasm', 'sql-wasm.wasm'],
+  // tree-sitter and its bash grammar, for the command policy (src/core/policy/commandParser.ts loads them from here).
+  ['node_modules/@vscode/tree-sitter-wasm/wasm/tree-sitter.wasm', 'tree-sitter.wasm'],
+  ['node_modules/@vscode/tree-sitter-wasm/wasm/tree-sitter-bash.wasm', 'tree-sitter-bash.wasm'],
   ['node_modules/@vscode/codicons/dist/codicon.css', 'webview/codicons/codicon.css'],
   ['node_modules/@vscode/codicons/dist/codicon.ttf', 'webview/codicons/codicon.ttf'],
 ];

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type * as vscode from 'vscode';
 import type { AskPrompt } from './commands/agentCommands';
 import { exportImportCommands, type ExportImportHandlers } from './commands/exportImport';
@@ -8,6 +9,7 @@ import { chatRepositories } from './core/chat/chatRepositories';
 import type { ChatService } from './core/chat/chatService';
 import { ReplayService } from './core/inspector/replayService';
 import { systemClock, type Logger, type SecretStore } from './core/ports';
+import type { BlobStore } from './db/blobs';
 import type { Store } from './db/store';
 import type { EndpointConfig } from './llm/endpoints';
 import type { ProviderAdapter } from './llm/types';
@@ -16,10 +18,12 @@ import { createDispatcher } from './protocol/dispatcher';
 import type { SessionGroup } from './views/sessionsModel';
 import { SessionsSource } from './views/sessionsSource';
 import { SessionsView } from './views/sessionsView';
+import { ApprovalNotifier } from './vscode/approvalNotifier';
 import { ChatRuntime } from './vscode/chatRuntime';
 import { DisposableStore } from './vscode/lifecycle';
 import { LiveTrace } from './vscode/liveTrace';
 import { VscodeProviderAccess } from './vscode/providerAccess';
+import { createWindowTools } from './vscode/windowTools';
 import type { ProviderKeys } from './vscode/providerKeys';
 import type { ProviderSettings } from './vscode/providerSettings';
 import { ChatPanel, registerChatPanelSerializer, type ChatPanelServices } from './webviews/chat/chatPanel';
@@ -49,6 +53,9 @@ export interface SessionsInputs {
   secrets: SecretStore;
   /** The extension's version, in exported traces. */
   version: string;
+  /** Where large payloads (tool outputs, originals kept for undo) live, beside the store. */
+  blobs: BlobStore;
+  globalStoragePath: string;
 }
 
 export interface SessionsTestApi {
@@ -77,7 +84,10 @@ export function composeSessions(inputs: SessionsInputs): SessionsFeature {
   const { context, log } = inputs;
   const disposables = new DisposableStore();
   const providerAccess = new VscodeProviderAccess(inputs.settings, inputs.keys, inputs.createAdapter);
-  const runtime = disposables.add(new ChatRuntime(inputs.storeReady, providerAccess, log));
+  const tools = disposables.add(
+    createWindowTools({ log, blobs: inputs.blobs, globalStoragePath: inputs.globalStoragePath, tempDir: path.join(inputs.globalStoragePath, 'tool-output-tmp') }),
+  );
+  const runtime = disposables.add(new ChatRuntime(inputs.storeReady, providerAccess, log, tools.runtime));
   // Replay of recorded model calls (the Inspector): the same provider access, on the same store.
   const replay = inputs.storeReady.then((store) => new ReplayService({ repos: chatRepositories(store, systemClock), providers: providerAccess, clock: systemClock, log }));
   replay.catch(() => undefined);
@@ -93,8 +103,23 @@ export function composeSessions(inputs: SessionsInputs): SessionsFeature {
     editors: disposables.add(new LastTextEditor()),
     ask: inputs.ask,
     memory: new ChatPanelMemory(context.workspaceState),
+    openDiff: async (sessionId, messageId, callId, file) => {
+      const change = await (await runtime.ready).fileChange(sessionId, messageId, callId, file);
+      await tools.diffs.showFileDiff(change.path, change.original);
+    },
   };
   disposables.add(registerChatPanelSerializer(panels));
+  let chatService: ChatService | undefined;
+  runtime.ready.then((service) => (chatService = service), () => undefined);
+  disposables.add(
+    new ApprovalNotifier(runtime.ready, {
+      isVisible: (sessionId) => ChatPanel.isVisible(sessionId),
+      show: async (sessionId) => {
+        await ChatPanel.show(panels, sessionId);
+      },
+      title: (sessionId) => chatService?.sessionInfo(sessionId).session.title || 'a chat session',
+    }),
+  );
   const inspector: InspectorServices = {
     extensionUri: context.extensionUri,
     log,

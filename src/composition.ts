@@ -173,6 +173,8 @@ export function compose({ context, log: channel, activationMs }: CompositionInpu
         onTraffic: (traffic) => panelTraffic.fire(traffic),
         secrets,
         version,
+        blobs: storeHost.blobs,
+        globalStoragePath: storage,
       }),
     );
     const spending = store.add(composeSpending({ storeReady: storeHost.ready, log, memento: context.globalState }));

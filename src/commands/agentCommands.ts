@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { formFromConfig, mergeParams, validateAgent, type AgentForm } from '../core/agentValidation';
+import { mergeTools } from '../core/agent/toolCatalog';
+import { formFromConfig, mergeParams, newAgentToolFields, validateAgent, type AgentForm } from '../core/agentValidation';
 import type { Agent } from '../db/repositories/agents';
 import type { AgentsSource } from '../views/agentsSource';
 import type { AgentsView } from '../views/agentsView';
@@ -58,9 +59,10 @@ export function agentCommands(services: AgentCommandServices): AgentCommandHandl
       const defaults = await defaultEndpoint(services.editor.status);
       const provider = given.provider ?? defaults.provider;
       const model = given.model ?? (provider === defaults.provider ? defaults.model : defaultModelOf(services, provider));
-      const form: AgentForm = { name: '', systemPrompt: '', temperature: '', maxTokens: '', ...given, provider, model };
+      // A new agent starts with every built-in tool at its default mode (reads auto; edits, commands, fetch ask).
+      const form: AgentForm = { name: '', systemPrompt: '', temperature: '', maxTokens: '', ...newAgentToolFields(), ...given, provider, model };
       const value = await checked(services, form, undefined);
-      const agent = await (await repository()).create({ ...value, params: mergeParams({}, value.params) });
+      const agent = await (await repository()).create({ ...value, params: mergeParams({}, value.params), tools: mergeTools([], value.tools) });
       await view.reveal(agent.id);
       return agent;
     },
@@ -77,7 +79,11 @@ export function agentCommands(services: AgentCommandServices): AgentCommandHandl
       }
       const form: AgentForm = { ...formFromConfig({ name: agent.name, ...agent.currentVersion }), ...given };
       const value = await checked(services, form, agent.id);
-      return (await repository()).update(agent.id, { ...value, params: mergeParams(agent.currentVersion.params, value.params) });
+      return (await repository()).update(agent.id, {
+        ...value,
+        params: mergeParams(agent.currentVersion.params, value.params),
+        tools: mergeTools(agent.currentVersion.tools, value.tools),
+      });
     },
 
     async duplicateAgent(arg) {

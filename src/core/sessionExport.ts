@@ -25,9 +25,19 @@ const json = z.json() as unknown as z.ZodType<JsonValue>;
 /** Attachments (blob parts) are not in v1 files: their bytes live beside the database, not in the file. */
 const contentPartSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text'), text: z.string() }),
-  z.object({ type: z.literal('reasoning'), text: z.string() }),
-  z.object({ type: z.literal('tool_call'), id: z.string(), name: z.string(), arguments: json }),
+  z.object({ type: z.literal('reasoning'), text: z.string(), signature: z.string().optional(), redacted: z.string().optional(), origin: z.string().max(100).optional() }),
+  z.object({ type: z.literal('tool_call'), id: z.string(), name: z.string(), arguments: json, signature: z.string().optional(), origin: z.string().max(100).optional() }),
   z.object({ type: z.literal('tool_result'), callId: z.string(), output: json, isError: z.boolean().optional() }),
+  z.object({
+    type: z.literal('tool_step'),
+    callId: z.string(),
+    name: z.string(),
+    summary: z.string(),
+    state: z.enum(['pending', 'awaiting_approval', 'running', 'completed', 'failed', 'denied', 'interrupted']),
+    decidedBy: z.enum(['policy', 'person', 'session']).optional(),
+    details: json.optional(),
+    durationMs: z.number().nonnegative().optional(),
+  }),
 ]);
 
 const messageSchema = z.object({

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { FsPort } from './fsPort';
 import { writeFileDurably } from './storeIo';
@@ -61,6 +61,68 @@ export class BlobStore {
   }
 
   /**
+   * Moves a finished file (a tool output written to a temp file as it streamed) into the store, without ever
+   * holding it in memory: it is hashed in chunks, synced, and renamed into place (copied when it is on another
+   * file system). The file is gone afterwards, whether its content was new or already stored.
+   */
+  async adopt(file: string): Promise<StoredBlob> {
+    const size = await this.fs.size(file);
+    if (size === undefined) {
+      throw new Error(`No file to store as a blob: ${file}`);
+    }
+    const hasher = createHash('sha256');
+    for await (const chunk of this.fileChunks(file, size)) {
+      hasher.update(chunk);
+    }
+    const hash = hasher.digest('hex');
+    const folder = path.join(this.dir, hash.slice(0, 2));
+    const target = path.join(folder, hash);
+    if ((await this.fs.size(target)) === size) {
+      await this.fs.unlink(file);
+      return { hash, size };
+    }
+    await this.fs.mkdir(folder);
+    const handle = await this.fs.open(file, 'existing');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await this.fs.rename(file, target);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') {
+        throw err;
+      }
+      await this.copyDurably(file, size, folder, hash);
+      await this.fs.unlink(file);
+    }
+    await this.fs.syncDir(folder);
+    return { hash, size };
+  }
+
+  /**
+   * Reads a blob in chunks, so a 50 MB output is never held whole. Whether it still matches its hash is known
+   * only at the end: the last step throws if it does not, so a caller that reads to the end never acts on a
+   * damaged blob's result.
+   */
+  async *chunks(hash: string, chunkBytes = 1024 * 1024): AsyncGenerator<Uint8Array> {
+    const file = this.fileOf(hash);
+    const size = await this.fs.size(file);
+    if (size === undefined) {
+      throw new Error(`The stored payload ${hash.slice(0, 12)}… is missing from ${this.dir}`);
+    }
+    const hasher = createHash('sha256');
+    for await (const chunk of this.fileChunks(file, size, chunkBytes)) {
+      hasher.update(chunk);
+      yield chunk;
+    }
+    if (hasher.digest('hex') !== hash) {
+      throw new Error(`The stored payload ${hash.slice(0, 12)}… is damaged (its content no longer matches its hash)`);
+    }
+  }
+
+  /**
    * Deletes blob files that no row refers to. A file younger than `graceMs` is spared: it may belong to a
    * transaction another window is about to commit. Returns how many files and bytes were removed.
    */
@@ -84,6 +146,39 @@ export class BlobStore {
       }
     }
     return { files, bytes };
+  }
+
+  private async *fileChunks(file: string, size: number, chunkBytes = 1024 * 1024): AsyncGenerator<Uint8Array> {
+    for (let position = 0; position < size; ) {
+      const chunk = await this.fs.readRange(file, position, Math.min(chunkBytes, size - position));
+      if (chunk.length === 0) {
+        throw new Error(`${file} ended at ${position} bytes, before its ${size} bytes`);
+      }
+      position += chunk.length;
+      yield chunk;
+    }
+  }
+
+  /** temp beside the target, write, fsync, rename: as `put`, in chunks. */
+  private async copyDurably(file: string, size: number, folder: string, hash: string): Promise<void> {
+    const temp = path.join(folder, `${hash}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+    try {
+      const handle = await this.fs.open(temp, 'new');
+      try {
+        let position = 0;
+        for await (const chunk of this.fileChunks(file, size)) {
+          await handle.write(chunk, position);
+          position += chunk.length;
+        }
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await this.fs.rename(temp, path.join(folder, hash));
+    } catch (err) {
+      await this.fs.unlink(temp).catch(() => undefined);
+      throw err;
+    }
   }
 
   private fileOf(hash: string): string {

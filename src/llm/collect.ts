@@ -1,3 +1,4 @@
+import { ReplyAssembler } from './assemble';
 import { ProviderError } from './errors';
 import type { Chunk, FinishReason, Usage } from './types';
 
@@ -16,6 +17,12 @@ export interface CollectedAnswer {
   usage?: Usage;
   finishReason?: FinishReason;
   error?: ProviderError;
+  /**
+   * Everything that arrived, in stream order: `reply.parts(adapter.kind)` is the assistant message to store and
+   * send back on the next step (with reasoning signatures). Optional only so that answers made up without a
+   * stream (a failure before the call) need none.
+   */
+  reply?: ReplyAssembler;
   /** Milliseconds from the call to the first chunk, when one arrived. */
   timeToFirstChunkMs?: number;
   totalMs: number;
@@ -27,44 +34,33 @@ export async function collectAnswer(
   now: () => number = () => performance.now(),
 ): Promise<CollectedAnswer> {
   const started = now();
-  const answer: CollectedAnswer = { status: 'complete', text: '', reasoning: '', toolCalls: [], totalMs: 0 };
+  const reply = new ReplyAssembler();
+  const answer: CollectedAnswer = { status: 'complete', text: '', reasoning: '', toolCalls: [], reply, totalMs: 0 };
   try {
     for await (const chunk of stream) {
       answer.timeToFirstChunkMs ??= now() - started;
       onChunk?.(chunk);
-      switch (chunk.type) {
-        case 'text':
-          answer.text += chunk.text;
-          break;
-        case 'reasoning':
-          answer.reasoning += chunk.text;
-          break;
-        case 'tool_call':
-          answer.toolCalls.push({ id: chunk.id, name: chunk.name, arguments: chunk.arguments });
-          break;
-        case 'usage':
-          answer.usage = chunk.usage;
-          break;
-        case 'finish':
-          answer.finishReason = chunk.reason;
-          break;
-      }
+      reply.add(chunk);
     }
   } catch (err) {
     answer.error =
       err instanceof ProviderError
         ? err
         : new ProviderError({ kind: 'network', provider: 'unknown', message: err instanceof Error ? err.message : String(err) });
-    answer.status = statusAfter(answer.error, answer);
+    answer.status = reply.isEmpty ? 'error' : 'incomplete';
+    if (answer.error.kind === 'cancelled') {
+      answer.status = 'cancelled';
+    }
+  }
+  answer.text = reply.text;
+  answer.reasoning = reply.reasoning;
+  answer.toolCalls = reply.toolCalls.map(({ id, name, arguments: args }) => ({ id, name, arguments: args }));
+  if (reply.usage) {
+    answer.usage = reply.usage;
+  }
+  if (reply.finishReason) {
+    answer.finishReason = reply.finishReason;
   }
   answer.totalMs = now() - started;
   return answer;
-}
-
-function statusAfter(error: ProviderError, answer: CollectedAnswer): AnswerStatus {
-  if (error.kind === 'cancelled') {
-    return 'cancelled';
-  }
-  const gotSomething = answer.text.length > 0 || answer.reasoning.length > 0 || answer.toolCalls.length > 0;
-  return gotSomething ? 'incomplete' : 'error';
 }

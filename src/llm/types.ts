@@ -4,12 +4,29 @@
  * `src/llm`.
  */
 
+import type { ProviderKind } from './endpoints';
+
 export type Role = 'user' | 'assistant' | 'tool';
 
+/**
+ * One piece of a message. Everything is plain JSON (no undefined values from the adapters), so a part can be
+ * stored as it is and sent back on the next step; every field added after the first release is optional.
+ */
 export type ContentPart =
   | { type: 'text'; text: string }
-  /** A call the model made; `arguments` is the JSON text the model produced (it may not parse). */
-  | { type: 'tool_call'; id: string; name: string; arguments: string }
+  /**
+   * The model's reasoning, as one block: an Anthropic `thinking` block (with its `signature`), a
+   * `redacted_thinking` block (`redacted` holds its opaque data, `text` is ''), or a Gemini thought (with its
+   * `thoughtSignature`, where Gemini gave one). `origin` is the kind of endpoint that produced it: a signature
+   * means something only to that provider, so adapters send a reasoning part back only to an endpoint of the same
+   * kind and drop it otherwise (reasoning is never turned into text).
+   */
+  | { type: 'reasoning'; text: string; signature?: string; redacted?: string; origin?: ProviderKind }
+  /**
+   * A call the model made; `arguments` is the JSON text the model produced (it may not parse). `signature` is
+   * Gemini's `thoughtSignature` on the functionCall part, sent back only to the `origin` kind that issued it.
+   */
+  | { type: 'tool_call'; id: string; name: string; arguments: string; signature?: string; origin?: ProviderKind }
   | { type: 'tool_result'; callId: string; name: string; content: string; isError?: boolean };
 
 export interface ChatMessage {
@@ -24,6 +41,16 @@ export interface ToolSpec {
   parameters: Record<string, unknown>;
 }
 
+/**
+ * Extended thinking, for the providers that let the caller turn it on. Anthropic: `{type: 'adaptive'}`, or
+ * `{type: 'enabled', budget_tokens}` with a budget; Gemini: the budget as `thinkingBudget` (Gemini thinks and
+ * sends thought summaries without it). OpenAI, Azure, compatible servers and Ollama ignore it.
+ */
+export interface ThinkingOptions {
+  /** Tokens the model may spend thinking (Anthropic: at least 1024). Without it the model decides. */
+  budgetTokens?: number;
+}
+
 export interface ChatRequest {
   model: string;
   system?: string;
@@ -32,6 +59,8 @@ export interface ChatRequest {
   maxTokens?: number;
   stop?: string[];
   tools?: ToolSpec[];
+  /** Turns extended thinking on where the provider needs to be asked (Anthropic). */
+  thinking?: ThinkingOptions;
 }
 
 /**
@@ -59,8 +88,19 @@ export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' |
 export type Chunk =
   | { type: 'text'; text: string }
   | { type: 'reasoning'; text: string }
-  /** A complete tool call: adapters assemble the streamed pieces before yielding it. */
-  | { type: 'tool_call'; id: string; name: string; arguments: string }
+  /**
+   * The signature of the reasoning block just streamed; it closes that block, so the next reasoning chunk starts
+   * a new one. Arrives without any reasoning text before it when the provider signs hidden thinking (Anthropic's
+   * `display: 'omitted'`) or signs a text part (Gemini).
+   */
+  | { type: 'reasoning_signature'; signature: string }
+  /** An Anthropic `redacted_thinking` block: opaque data to send back unchanged, nothing to show. */
+  | { type: 'reasoning_redacted'; data: string }
+  /**
+   * A complete tool call: adapters assemble the streamed pieces before yielding it. `signature`: Gemini's
+   * thoughtSignature on this call.
+   */
+  | { type: 'tool_call'; id: string; name: string; arguments: string; signature?: string }
   | { type: 'usage'; usage: Usage }
   /** The provider's final event. A stream without one is incomplete, however cleanly it ended. */
   | { type: 'finish'; reason: FinishReason };
@@ -86,6 +126,8 @@ export interface ConnectionTestResult {
 export interface ProviderAdapter {
   /** The endpoint's name as the user sees it, used in error messages. */
   readonly label: string;
+  /** The endpoint's kind: the `origin` to give `ReplyAssembler.parts` for the answers of this adapter. */
+  readonly kind?: ProviderKind;
   stream(request: ChatRequest, signal: AbortSignal): AsyncIterable<Chunk>;
   listModels(signal: AbortSignal): Promise<ModelInfo[]>;
   /** Verifies the key and endpoint with the cheapest call the provider has (a model listing where it exists). */

@@ -16,11 +16,27 @@ export const agentDraftSchema = z.strictObject({
   systemPrompt: z.string().max(200_000),
   temperature: z.string().max(100),
   maxTokens: z.string().max(100),
+  /** Every tool the editor lists, with the mode chosen: 'off', 'ask' or 'auto' (checked on the host). */
+  tools: z.array(z.strictObject({ name: z.string().max(100), mode: z.string().max(20) })).max(200),
+  /** run_command's rules, one per line. */
+  commandAllow: z.string().max(50_000),
+  commandDeny: z.string().max(50_000),
+  /** Limits per turn as typed; "" means the default. */
+  limitSteps: z.string().max(100),
+  limitTokens: z.string().max(100),
+  limitCostUsd: z.string().max(100),
+  limitMinutes: z.string().max(100),
 });
 export type AgentDraft = z.infer<typeof agentDraftSchema>;
-export type AgentDraftField = keyof AgentDraft;
+/** The draft's one-value fields; each tool's mode is a field of its own, `tool:<name>`. */
+export type AgentDraftField = Exclude<keyof AgentDraft, 'tools'>;
+export type ToolField = `tool:${string}`;
+export type MessageField = AgentDraftField | ToolField;
 
-const fieldSchema = z.enum(['name', 'provider', 'model', 'systemPrompt', 'temperature', 'maxTokens']);
+const fieldSchema = z.union([
+  z.enum(['name', 'provider', 'model', 'systemPrompt', 'temperature', 'maxTokens', 'commandAllow', 'commandDeny', 'limitSteps', 'limitTokens', 'limitCostUsd', 'limitMinutes']),
+  z.templateLiteral(['tool:', z.string()]),
+]);
 const fieldMessagesSchema = z.partialRecord(fieldSchema, z.string());
 export type FieldMessages = z.infer<typeof fieldMessagesSchema>;
 
@@ -38,6 +54,15 @@ export interface ProviderOption {
   defaultModel: string | null;
 }
 
+/** A tool as the editor lists it: what it is called, what it does, and the mode a new agent gives it. */
+export interface ToolOption {
+  name: string;
+  label: string;
+  description: string;
+  category: 'read' | 'edit' | 'command' | 'fetch';
+  defaultMode: 'ask' | 'auto';
+}
+
 export interface AgentEditorSnapshot {
   /** Names the draft in the webview state: the agent id, or `new:<id>` until a new agent is first saved. */
   key: string;
@@ -50,6 +75,12 @@ export interface AgentEditorSnapshot {
   /** The agent was deleted while the editor was open; saving creates a new agent from the form. */
   deleted: boolean;
   providers: ProviderOption[];
+  /** The tools the Tools section lists, in order. */
+  tools: ToolOption[];
+  /** What an empty limit means: the placeholders of the limit fields. */
+  limitDefaults: { steps: number; tokens: number; costUsd: number; minutes: number };
+  /** Workspace Trust: in Restricted Mode edits and commands are off and nothing runs without asking. */
+  workspaceTrusted: boolean;
 }
 
 const modelSchema = z.strictObject({ id: z.string(), label: z.string().nullable() });
@@ -85,6 +116,7 @@ export type AgentEditorEvent = { method: 'agentEditor/state'; params: AgentEdito
 export const agentEditorStateSchema = z.object({
   key: z.string().max(100),
   agentId: z.string().max(100).nullable(),
-  draft: agentDraftSchema.optional(),
+  // A draft kept by an older build lacks newer fields: it is dropped, not the editor's agent with it.
+  draft: agentDraftSchema.optional().catch(undefined),
 });
 export type AgentEditorState = z.infer<typeof agentEditorStateSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { chatToolRequests, type ChatToolEvent, type PendingView, type ToolCallView } from './chatTools';
 import type { RequestMap } from './rpc';
 
 /**
@@ -25,6 +26,8 @@ export interface ChatMessageView {
   text: string;
   reasoning: string;
   toolCalls: { id: string; name: string; arguments: string }[];
+  /** A `tool` message: the calls of the assistant message before it, with their state and results. */
+  tools?: ToolCallView[];
   model: string | null;
   /** The agent version that produced an assistant message. */
   agentVersionId: string | null;
@@ -78,6 +81,8 @@ export interface ChatSnapshot {
   agents: ChatAgentView[];
   /** The assistant message streaming right now, if any. */
   streamingId: string | null;
+  /** What the session's turn waits on: approvals and limits (empty when nothing waits). */
+  pending: PendingView[];
 }
 
 export const chatRequests = {
@@ -115,6 +120,7 @@ export const chatRequests = {
   },
   /** Opens the Inspector on this session (issue 6), or on one message's call. */
   'chat/inspect': { params: z.strictObject({ messageId: id.nullable() }), result: z.null() },
+  ...chatToolRequests,
 } satisfies RequestMap;
 export type ChatRequests = typeof chatRequests;
 
@@ -134,4 +140,5 @@ export type ChatEvent =
   /** Scrolls to a message of the shown path and focuses it (a search hit); sent after the leaf that shows it. */
   | { method: 'chat/reveal'; params: { messageId: string } }
   /** Title, agent or model changed. */
-  | { method: 'chat/session'; params: Pick<ChatSnapshot, 'session' | 'agent' | 'modelOverride' | 'agents'> };
+  | { method: 'chat/session'; params: Pick<ChatSnapshot, 'session' | 'agent' | 'modelOverride' | 'agents'> }
+  | ChatToolEvent;

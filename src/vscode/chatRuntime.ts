@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type * as vscode from 'vscode';
 import { ChatService } from '../core/chat/chatService';
+import type { ToolRuntime } from '../core/agent/toolRuntime';
 import type { ProviderAccess } from '../core/chat/chatTypes';
 import { systemClock, type Logger } from '../core/ports';
 import type { Store } from '../db/store';
@@ -14,10 +15,10 @@ export class ChatRuntime implements vscode.Disposable {
   readonly ready: Promise<ChatService>;
   private service: ChatService | undefined;
 
-  constructor(storeReady: Promise<Store>, providers: ProviderAccess, log: Logger) {
+  constructor(storeReady: Promise<Store>, providers: ProviderAccess, log: Logger, tools?: ToolRuntime) {
     this.ready = storeReady.then(async (store) => {
       // One id per activation: the leases of the replies this window streams carry it.
-      const service = new ChatService({ store, clock: systemClock, log, providers, windowId: randomUUID() });
+      const service = new ChatService({ store, clock: systemClock, log, providers, windowId: randomUUID(), ...(tools ? { tools } : {}) });
       this.service = service;
       try {
         await service.markInterrupted();

@@ -1,4 +1,4 @@
-/* global window, document, requestAnimationFrame -- the callbacks passed to page.evaluate run in the panel, not in Node */
+/* global window, document, requestAnimationFrame, getComputedStyle -- the callbacks passed to page.evaluate run in the panel, not in Node */
 // The chat panel's webview (dist/webview/chat.js) in real Chromium, under the CSP that src/webviews/html.ts sets,
 // with a fake VS Code API: what it renders from host messages, what it posts back, and that hostile model output
 // neither runs nor calls home. The security cases also run without the CSP, to prove the renderer alone holds.
@@ -7,10 +7,12 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from '../../scripts/host/browser.mjs';
-import { assertInert, clickAllLinks, settleRequests } from './harness/assertions.mjs';
+import { assertInert, assertToolsInert, clickAllLinks, settleRequests } from './harness/assertions.mjs';
 import { ChatPage } from './harness/chatPage.mjs';
-import { AGENT, OTHER_AGENT, chain, chunks, message, serveHistory, snapshot, ulid } from './harness/fixtures.mjs';
-import { garbageHostMessages, imageReply, xssPayloads, xssReply } from './harness/payloads.mjs';
+import {
+  AGENT, OTHER_AGENT, approvalPending, awaitingTurn, chain, chunks, limitPending, message, serveHistory, snapshot, toolCall, toolTurn, ulid,
+} from './harness/fixtures.mjs';
+import { garbageHostMessages, garbageToolMessages, imageReply, xssPayloads, xssReply, xssToolTurn } from './harness/payloads.mjs';
 import { startCountingServer, startHarnessServer } from './harness/servers.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -149,6 +151,37 @@ describe('Chat webview in Chromium (harness)', function () {
         await assertInert(chat);
         await clickAllLinks(chat);
         assert.deepEqual(await chat.violations(), []);
+      });
+
+      it('XSS payloads in tool steps and cards (summaries, output, results, file names, diffs, command lines) are text', async () => {
+        chat = await ChatPage.open(browser, harness.origin, { csp });
+        const { messages, pending, texts } = xssToolTurn();
+        await chat.snapshot(snapshot(messages, { pending }));
+        await chat.card(ulid(800)).waitFor();
+        await chat.card(ulid(801)).waitFor();
+        // Streamed output is text too, and so are calls and cards that arrive as events.
+        for (const text of texts) {
+          await chat.event('chat/toolOutput', { messageId: ulid(3), callId: 'call_1', text: `${text}\n` });
+        }
+        await chat.event('chat/tool', { messageId: ulid(3), call: toolCall({ id: 'call_late', name: 'fetch_url', summary: texts[0], state: 'denied' }) });
+        await chat.toolRow('call_late').waitFor();
+        // Open every row, so results and arguments are rendered as well.
+        await chat.page.evaluate(() => document.querySelectorAll('.tool-step-toggle[aria-expanded="false"]').forEach((toggle) => toggle.click()));
+        assert.equal(await chat.page.locator('.tool-step-toggle[aria-expanded="false"]').count(), 0);
+        await chat.page.locator('.pending-arguments .disclosure').first().click();
+        await chat.page.waitForFunction((last) => document.querySelector('.tool-output')?.textContent.includes(last), texts.at(-1));
+        const shown = await chat.page.evaluate(() => [...document.querySelectorAll('.tool-message, .pending-dock')].map((e) => e.textContent).join('\n'));
+        for (const text of texts) {
+          assert.ok(shown.includes(text), `not shown as text: ${text}`);
+        }
+        assert.ok(shown.includes('javascript:window.__xss_url=1'), 'the URL is shown as text');
+        await assertToolsInert(chat);
+        // Nothing in a card is a link: clicking the URL goes nowhere and posts nothing.
+        const before = await chat.postedCount();
+        await chat.page.locator('.pending-url-text').click();
+        assert.equal(await chat.postedCount(), before);
+        await assertToolsInert(chat);
+        assert.deepEqual(await chat.violations(), [], 'the renderer tried something the CSP had to block');
       });
 
       it('remote images are never requested: placeholders instead, live (deltas) and restored (snapshot)', async () => {
@@ -565,6 +598,383 @@ describe('Chat webview in Chromium (harness)', function () {
       const problems = await chat.requests('webview/reportProblem');
       assert.ok(problems.length > 0 && problems.length <= 10, `${problems.length} problems reported`);
       assert.ok(problems.every((p) => p.params.message.length <= 4000));
+    });
+  });
+
+  describe('agent tool steps, approvals, limits and undo', () => {
+    /** The text of a row's badge, its kind (ok, failed, running, ...) and whether the row is open. */
+    const rowState = (row) =>
+      row.evaluate((element) => {
+        const badge = element.querySelector('.tool-badge');
+        return {
+          badge: badge.textContent,
+          kind: [...badge.classList].find((c) => c.startsWith('tool-badge-')).slice('tool-badge-'.length),
+          expanded: element.querySelector('.tool-step-toggle').getAttribute('aria-expanded'),
+          detailHidden: element.querySelector('.tool-detail').hidden,
+        };
+      });
+
+    it('a finished tool turn renders compact steps with icons, badges, durations and changed files; rows open by keyboard', async () => {
+      chat = await ChatPage.open(browser, harness.origin);
+      const turn = toolTurn();
+      await chat.snapshot(snapshot(turn));
+      const read = chat.toolRow('call_read');
+      const run = chat.toolRow('call_run');
+      await run.waitFor();
+      assert.equal(await chat.page.locator('article.tool-message .tool-step').count(), 2);
+      assert.deepEqual(await rowState(read), { badge: 'done', kind: 'ok', expanded: 'false', detailHidden: true });
+      assert.deepEqual(await rowState(run), { badge: 'exit 1', kind: 'failed', expanded: 'false', detailHidden: true });
+      assert.equal(await read.locator('.tool-summary').innerText(), 'Read test.js, lines 1-40');
+      assert.ok(await read.locator('.tool-icon.codicon-file').count(), 'read_file has the file icon');
+      assert.ok(await run.locator('.tool-icon.codicon-terminal').count(), 'run_command has the terminal icon');
+      assert.equal(await read.locator('.tool-duration').innerText(), '12 ms');
+      assert.equal(await run.locator('.tool-duration').innerText(), '1.5 s');
+      assert.equal(await run.locator('.tool-badge').getAttribute('aria-label'), 'Failed (exit code 1)');
+      assert.equal(await run.locator('.tool-files-count').innerText(), '3 files changed');
+      assert.deepEqual(await run.locator('.file-link .file-path').allInnerTexts(), ['src/add.js', 'coverage/report.txt', 'old.log']);
+      assert.equal(await read.locator('.tool-files').count(), 0, 'a read changed no files');
+
+      // The reply that made the calls does not repeat them as raw JSON; the answer continues it without a header.
+      const step = chat.page.locator(`article.message[data-id="${ulid(2)}"]`);
+      assert.equal(await step.locator('.tool-call').count(), 0);
+      assert.match(await step.innerText(), /Let me read the test and run it\./);
+      const answer = chat.page.locator(`article.message[data-id="${ulid(4)}"]`);
+      assert.ok(await answer.evaluate((a) => a.classList.contains('continuation')));
+      assert.equal(await answer.locator('.message-author').isVisible(), false);
+      // The steps sit between the two, in the order of the path.
+      const order = await chat.page.locator('article.message').evaluateAll((all) => all.map((a) => a.dataset.id));
+      assert.deepEqual(order, [ulid(1), ulid(2), ulid(3), ulid(4)]);
+
+      // Keyboard: Enter opens a row (result and arguments as text), Space closes it; focus stays on the toggle.
+      const toggle = run.locator('.tool-step-toggle');
+      await toggle.focus();
+      await chat.page.keyboard.press('Enter');
+      assert.deepEqual(await rowState(run), { badge: 'exit 1', kind: 'failed', expanded: 'true', detailHidden: false });
+      assert.equal(await run.locator('pre.tool-result').innerText(), 'AssertionError [ERR_ASSERTION]: 4 == 3\n    at test.js:2:8');
+      assert.equal(await run.locator('.tool-detail-label', { hasText: 'Error' }).count(), 1);
+      assert.equal(await run.locator('pre.tool-arguments-text').innerText(), '{\n  "command": "node test.js"\n}');
+      assert.equal(await run.locator('.tool-decided').innerText(), 'Approved by you');
+      await chat.page.keyboard.press('Space');
+      assert.deepEqual(await rowState(run), { badge: 'exit 1', kind: 'failed', expanded: 'false', detailHidden: true });
+      assert.deepEqual((await chat.focused()).data.callId, 'call_run');
+
+      // A changed file's link opens its diff through the host.
+      await run.getByRole('button', { name: 'Open the diff of coverage/report.txt (created)' }).click();
+      assert.deepEqual((await chat.waitForRequest('chat/openDiff')).params, { messageId: ulid(3), callId: 'call_run', path: 'coverage/report.txt' });
+
+      // A row the person opened stays open when its message is rebuilt (another update of the call).
+      await read.locator('.tool-step-toggle').click();
+      await chat.event('chat/tool', { messageId: ulid(3), call: { ...turn[2].tools[0], summary: 'Read test.js, lines 1-41' } });
+      await read.locator('.tool-summary', { hasText: 'lines 1-41' }).waitFor();
+      assert.equal((await rowState(read)).expanded, 'true');
+    });
+
+    it('offers Undo on the last reply of a turn that changed files, and says what was restored', async () => {
+      chat = await ChatPage.open(browser, harness.origin);
+      // Two turns: the first changed files, the second only read.
+      const first = toolTurn(1);
+      const second = toolTurn(11).map((m, i) => (i === 0 ? { ...m, parentId: ulid(4) } : m));
+      second[2] = { ...second[2], tools: [second[2].tools[0]] };
+      await chat.snapshot(snapshot([...first, ...second]));
+      await chat.page.locator(`article.message[data-id="${ulid(14)}"]`).waitFor();
+      const undoButtons = chat.page.getByRole('button', { name: 'Undo changes of this turn' });
+      assert.equal(await undoButtons.count(), 1, 'only the turn that changed files offers Undo, once');
+      const answer = chat.page.locator(`article.message[data-id="${ulid(4)}"]`);
+      assert.equal(await answer.getByRole('button', { name: 'Undo changes of this turn' }).count(), 1);
+
+      await answer.getByRole('button', { name: 'Undo changes of this turn' }).click();
+      const undo = await chat.waitForRequest('chat/undo');
+      assert.deepEqual(undo.params, { messageId: ulid(4), scope: 'turn' });
+      await answer.locator('.undo-notice', { hasText: 'Restoring' }).waitFor();
+      await chat.respond(undo, { restored: 2, skipped: 1 });
+      await answer.locator('.undo-notice', { hasText: 'Restored 2 files, 1 skipped' }).waitFor();
+      await chat.announced('Restored 2 files, 1 skipped');
+
+      // The overflow menu, by keyboard: Enter opens it on its item, Esc closes it back onto its button.
+      const more = answer.getByRole('button', { name: 'More undo actions' });
+      await more.focus();
+      await chat.page.keyboard.press('Enter');
+      const item = answer.getByRole('menuitem', { name: 'Undo changes since this message' });
+      await item.waitFor();
+      assert.equal(await more.getAttribute('aria-expanded'), 'true');
+      assert.equal((await chat.focused()).data.action, 'undo-since');
+      await chat.page.keyboard.press('Escape');
+      await item.waitFor({ state: 'hidden' });
+      assert.equal((await chat.focused()).data.action, 'undo-menu');
+      await chat.page.keyboard.press('Enter');
+      await item.waitFor();
+      const after = await chat.postedCount();
+      await chat.page.keyboard.press('Enter');
+      const since = await chat.waitForRequest('chat/undo', { after });
+      assert.deepEqual(since.params, { messageId: ulid(4), scope: 'since' });
+      await chat.post({ kind: 'error', id: since.id, error: { code: 'handler_failed', message: 'src/add.js was edited since' } });
+      await chat.page.locator('#composer-status', { hasText: 'Could not undo the changes: src/add.js was edited since' }).waitFor();
+
+      // While a step of the turn still runs, the turn is not over: no Undo yet, though a file already changed.
+      await chat.event('chat/message', message({ id: ulid(30), parentId: ulid(14), text: 'Now change it again' }));
+      await chat.event('chat/message', message({ id: ulid(31), parentId: ulid(30), role: 'assistant', text: '', toolCalls: [{ id: 'call_w', name: 'write_file', arguments: '{}' }] }));
+      const written = toolCall({ id: 'call_w', name: 'write_file', summary: 'Write a.txt', result: { text: 'ok', isError: false, files: [{ path: 'a.txt', change: 'created' }] } });
+      const running = toolCall({ id: 'call_t', name: 'run_command', summary: 'Run npm test', state: 'running' });
+      await chat.event('chat/message', message({ id: ulid(32), parentId: ulid(31), role: 'tool', tools: [written, running] }));
+      await chat.event('chat/message', message({ id: ulid(33), parentId: ulid(32), role: 'assistant', text: 'Writing…' }));
+      await chat.event('chat/leaf', { leafId: ulid(33) });
+      // The reader was up at the first turn's menu: go to the newest messages.
+      await chat.page.locator('#jump-to-latest').click();
+      const latest = chat.page.locator(`article.message[data-id="${ulid(33)}"]`);
+      await latest.waitFor();
+      assert.equal(await latest.getByRole('button', { name: 'Undo changes of this turn' }).count(), 0);
+      await chat.event('chat/tool', { messageId: ulid(32), call: { ...running, state: 'completed', result: { text: 'ok', isError: false, exitCode: 0 } } });
+      await latest.getByRole('button', { name: 'Undo changes of this turn' }).waitFor();
+    });
+
+    it('a running command streams its output into its open row, keeps the last 200 lines, and closes when it ends', async () => {
+      chat = await ChatPage.open(browser, harness.origin);
+      const [user, step] = [message({ id: ulid(1), text: 'Run the tests' }), message({ id: ulid(2), parentId: ulid(1), role: 'assistant', text: '', toolCalls: [{ id: 'call_run', name: 'run_command', arguments: '{"command":"npm test"}' }] })];
+      const tool = message({ id: ulid(3), parentId: ulid(2), role: 'tool', tools: [toolCall({ id: 'call_run', name: 'run_command', summary: 'Run npm test', state: 'running', output: 'starting\n' })] });
+      await chat.snapshot(snapshot([user, step, tool]));
+      const row = chat.toolRow('call_run');
+      await row.waitFor();
+      assert.deepEqual(await rowState(row), { badge: 'running', kind: 'running', expanded: 'true', detailHidden: false });
+      assert.ok(await row.locator('.tool-badge .codicon-modifier-spin').count(), 'a spinner while it runs');
+      assert.equal(await row.locator('pre.tool-output').textContent(), 'starting\n');
+
+      await chat.page.evaluate((messageId) => {
+        for (let i = 0; i < 300; i++) {
+          window.postMessage({ kind: 'event', event: { method: 'chat/toolOutput', params: { messageId, callId: 'call_run', text: `line ${i}\n` } } }, '*');
+        }
+      }, ulid(3));
+      await chat.page.waitForFunction(() => document.querySelector('.tool-output')?.textContent.endsWith('line 299\n'));
+      const lines = (await row.locator('pre.tool-output').evaluate((pre) => pre.textContent)).trimEnd().split('\n');
+      assert.equal(lines.length, 200);
+      assert.equal(lines[0], 'line 100');
+      // The output is text nodes only, however it was cut.
+      assert.equal(await row.locator('pre.tool-output *').count(), 0);
+
+      await chat.event('chat/tool', { messageId: ulid(3), call: toolCall({ id: 'call_run', name: 'run_command', summary: 'Run npm test', state: 'completed', result: { text: 'all 12 passed', isError: false, exitCode: 0, durationMs: 3200 } }) });
+      await row.locator('.tool-badge', { hasText: 'exit 0' }).waitFor();
+      assert.deepEqual(await rowState(row), { badge: 'exit 0', kind: 'ok', expanded: 'false', detailHidden: true });
+      // A late, stale view of the call (it crossed the event) does not turn it back into a running one.
+      await chat.event('chat/message', { ...tool, tools: [toolCall({ id: 'call_run', name: 'run_command', summary: 'Run npm test', state: 'running' })] });
+      await chat.event('chat/toolOutput', { messageId: ulid(3), callId: 'call_run', text: 'late line\n' });
+      await chat.page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+      assert.equal((await rowState(row)).badge, 'exit 0');
+
+      // A call can arrive before its tool message; the message then shows it (and the further state wins).
+      await chat.event('chat/tool', { messageId: ulid(6), call: toolCall({ id: 'call_early', name: 'search_text', summary: 'Search for add(', state: 'running' }) });
+      await chat.event('chat/toolOutput', { messageId: ulid(6), callId: 'call_early', text: 'src/add.js:2\n' });
+      await chat.event('chat/message', message({ id: ulid(4), parentId: ulid(3), role: 'assistant', text: '', toolCalls: [{ id: 'call_early', name: 'search_text', arguments: '{}' }] }));
+      await chat.event('chat/message', message({ id: ulid(6), parentId: ulid(4), role: 'tool', tools: [toolCall({ id: 'call_early', name: 'search_text', summary: 'Search for add(', state: 'pending' })] }));
+      await chat.event('chat/leaf', { leafId: ulid(6) });
+      const early = chat.toolRow('call_early');
+      await early.waitFor();
+      assert.equal((await rowState(early)).badge, 'running');
+      assert.ok(await early.locator('.tool-icon.codicon-search').count());
+      assert.equal(await early.locator('pre.tool-output').textContent(), 'src/add.js:2\n');
+    });
+
+    it('an approval card for an edit shows the diff, takes focus, and posts chat/decide on click, on Alt+A, and Deny with the reason', async () => {
+      chat = await ChatPage.open(browser, harness.origin);
+      await chat.snapshot(snapshot(awaitingTurn(), { pending: [approvalPending()] }));
+      const card = chat.card(ulid(800));
+      await card.waitFor();
+      assert.deepEqual(await rowState(chat.toolRow('call_edit')), { badge: 'waiting for you', kind: 'waiting', expanded: 'false', detailHidden: true });
+      assert.equal(await card.getAttribute('role'), 'region');
+      assert.equal(await card.getAttribute('aria-labelledby').then((id) => chat.page.locator(`#${id}`).innerText()), 'Allow this edit?');
+      assert.equal(await card.locator('.pending-tool').innerText(), 'replace_in_file');
+      assert.equal(await card.locator('.pending-summary').innerText(), 'Edit src/add.js');
+      assert.deepEqual(await card.locator('.pending-reasons li').allInnerTexts(), ['Edits ask before they are written (the agent’s policy)']);
+      assert.equal(await card.locator('.pending-path-text').innerText(), 'src/add.js');
+      assert.equal(await card.locator('.new-file-badge').count(), 0);
+      assert.deepEqual(await card.locator('.diff-added').allInnerTexts(), ['+  return a + b;']);
+      assert.deepEqual(await card.locator('.diff-removed').allInnerTexts(), ['-  return a + b + 1;']);
+      assert.equal(await card.locator('.diff-hunk').innerText(), '@@ -1,4 +1,4 @@');
+      assert.equal(await card.locator('.diff-stats').getAttribute('aria-label'), '1 line added, 1 removed');
+      // The colours come from the theme's diff editor variables (the harness sets Dark Modern's).
+      const added = await card.locator('.diff-added').evaluate((line) => getComputedStyle(line).backgroundColor);
+      assert.equal(added, 'rgba(155, 185, 85, 0.2)');
+      assert.equal(await chat.decision(ulid(800), 'approve').getAttribute('aria-keyshortcuts'), 'Alt+A');
+      assert.equal(await chat.decision(ulid(800), 'deny').getAttribute('aria-keyshortcuts'), 'Alt+D');
+      assert.equal(await chat.decision(ulid(800), 'approveSession').count(), 1);
+      // Nobody was typing: the card took focus, and a screen reader hears what is asked.
+      assert.equal((await chat.focused()).data.pendingId, ulid(800));
+      assert.match(await chat.announced('Approval needed'), /Allow this edit\? Edit src\/add\.js\. Alt\+A approves, Alt\+D denies\./);
+
+      mkdirSync(screenshots, { recursive: true });
+      await chat.page.screenshot({ path: path.join(screenshots, 'approval-card-dark.png') });
+
+      // Click: posted once, the card disabled until the host answers; an error re-enables it and says why.
+      await chat.decision(ulid(800), 'approve').click();
+      const decide = await chat.waitForRequest('chat/decide');
+      assert.deepEqual(decide.params, { pendingId: ulid(800), decision: 'approve' });
+      assert.equal(await chat.decision(ulid(800), 'approve').getAttribute('disabled'), '');
+      assert.equal(await chat.decision(ulid(800), 'deny').getAttribute('disabled'), '');
+      const count = (await chat.requests('chat/decide')).length;
+      await chat.decision(ulid(800), 'deny').click({ force: true });
+      assert.equal((await chat.requests('chat/decide')).length, count, 'a disabled card posted again');
+      await chat.post({ kind: 'error', id: decide.id, error: { code: 'handler_failed', message: 'Not pending any more' } });
+      await card.locator('.pending-status.error', { hasText: 'Not pending any more' }).waitFor();
+      assert.equal(await chat.decision(ulid(800), 'approve').getAttribute('disabled'), null);
+
+      // Alt+A with focus on the card approves it.
+      await card.focus();
+      let after = await chat.postedCount();
+      await chat.page.keyboard.press('Alt+A');
+      const byKey = await chat.waitForRequest('chat/decide', { after });
+      assert.deepEqual(byKey.params, { pendingId: ulid(800), decision: 'approve' });
+      await chat.respond(byKey, null);
+      await chat.event('chat/tool', { messageId: ulid(3), call: toolCall({ id: 'call_edit', name: 'replace_in_file', summary: 'Edit src/add.js', state: 'running' }) });
+      await chat.event('chat/pending', { pending: [] });
+      await card.waitFor({ state: 'detached' });
+      await chat.page.locator('#pending-dock').waitFor({ state: 'hidden' });
+      // The card the person was on went away: focus goes back to the message box, not to nowhere.
+      assert.equal((await chat.focused()).id, 'composer-input');
+
+      // The next ask, for a new file: Deny sends the reason typed for it; Enter in the reason field does too.
+      const created = approvalPending({ id: ulid(801), edit: { path: 'src/sub.js', diff: '--- /dev/null\n+++ b/src/sub.js\n@@ -0,0 +1 @@\n+export const sub = (a, b) => a - b;\n', created: true } });
+      await chat.event('chat/pending', { pending: [created] });
+      const second = chat.card(ulid(801));
+      await second.waitFor();
+      assert.equal(await second.locator('.pending-title').innerText(), 'Allow creating this file?');
+      assert.equal(await second.locator('.new-file-badge').innerText(), 'new file');
+      await second.locator('vscode-textfield[data-role="deny-reason"] input').fill('Put it in src/add.js instead');
+      after = await chat.postedCount();
+      await chat.decision(ulid(801), 'deny').click();
+      const deny = await chat.waitForRequest('chat/decide', { after });
+      assert.deepEqual(deny.params, { pendingId: ulid(801), decision: 'deny', reason: 'Put it in src/add.js instead' });
+      await chat.respond(deny, null);
+
+      const third = approvalPending({ id: ulid(802) });
+      await chat.event('chat/pending', { pending: [third] });
+      await chat.card(ulid(802)).waitFor();
+      await chat.card(ulid(802)).locator('vscode-textfield[data-role="deny-reason"] input').fill('No');
+      after = await chat.postedCount();
+      await chat.page.keyboard.press('Enter');
+      assert.deepEqual((await chat.waitForRequest('chat/decide', { after })).params, { pendingId: ulid(802), decision: 'deny', reason: 'No' });
+      const fourth = approvalPending({ id: ulid(803) });
+      await chat.event('chat/pending', { pending: [fourth] });
+      after = await chat.postedCount();
+      await chat.decision(ulid(803), 'approveSession').click();
+      assert.deepEqual((await chat.waitForRequest('chat/decide', { after })).params, { pendingId: ulid(803), decision: 'approveSession' });
+    });
+
+    it('the approval card in a light theme looks native too (screenshot)', async () => {
+      chat = await ChatPage.open(browser, harness.origin, { theme: 'light' });
+      await chat.snapshot(snapshot(awaitingTurn(), { pending: [approvalPending()] }));
+      await chat.card(ulid(800)).waitFor();
+      const added = await chat.card(ulid(800)).locator('.diff-added').evaluate((line) => getComputedStyle(line).backgroundColor);
+      assert.equal(added, 'rgba(155, 185, 85, 0.2)');
+      assert.equal(await chat.page.evaluate(() => getComputedStyle(document.querySelector('.pending-card')).backgroundColor), 'rgb(248, 248, 248)');
+      mkdirSync(screenshots, { recursive: true });
+      await chat.page.screenshot({ path: path.join(screenshots, 'approval-card-light.png') });
+    });
+
+    it('a forced ask for a command has no "Approve for this session", shows each sub-command and its rule, and waits while the person types', async () => {
+      chat = await ChatPage.open(browser, harness.origin);
+      await chat.snapshot(snapshot(awaitingTurn(1, { name: 'run_command', summary: 'Run npm test && rm -rf build' })));
+      await chat.toolRow('call_edit').waitFor();
+      // The person is typing their next message when the ask arrives.
+      const input = chat.page.locator('#composer-input');
+      await input.click();
+      await chat.page.keyboard.type('half a thought');
+      const forced = approvalPending({
+        tool: 'run_command',
+        summary: 'Run npm test && rm -rf build',
+        reasons: ['rm is not in the allow rules', 'A command that deletes asks every time'],
+        edit: undefined,
+        command: {
+          line: 'npm test && rm -rf build',
+          cwd: '/work/project',
+          subcommands: [
+            { text: 'npm test', verdict: 'allow', reason: 'matches an allow rule', rule: 'npm test' },
+            { text: 'rm -rf build', verdict: 'ask', reason: 'deletes files' },
+          ],
+        },
+        canApproveForSession: false,
+      });
+      await chat.event('chat/pending', { pending: [forced] });
+      const card = chat.card(ulid(800));
+      await card.waitFor();
+      assert.equal(await card.locator('.pending-title').innerText(), 'Allow this command?');
+      assert.equal(await chat.decision(ulid(800), 'approveSession').count(), 0, 'a forced ask offers no session-wide approval');
+      assert.equal(await card.locator('.command-line').innerText(), '$ npm test && rm -rf build');
+      assert.equal(await card.locator('.pending-cwd code').innerText(), '/work/project');
+      const rows = await card.locator('.subcommands tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((td) => td.innerText.trim())));
+      assert.deepEqual(rows, [['npm test', 'allowed', 'npm test matches an allow rule'], ['rm -rf build', 'asks', 'deletes files']]);
+      assert.equal(await card.locator('.pending-edit').count(), 0);
+
+      // Focus stayed in the message box; the card is announced with where it is, and Alt+A there does nothing.
+      assert.equal((await chat.focused()).id, 'composer-input');
+      await chat.announced('It is just above the message box.');
+      await chat.page.keyboard.press('Alt+A');
+      assert.equal((await chat.requests('chat/decide')).length, 0, 'a key in the message box decided');
+      assert.equal(await input.inputValue(), 'half a thought');
+      // Shift+Tab from the message box reaches the card on its safe answer; Alt+A from there approves.
+      await chat.page.keyboard.press('Shift+Tab');
+      assert.equal((await chat.focused()).data.decision, 'deny');
+      await chat.page.keyboard.press('Alt+A');
+      assert.deepEqual((await chat.waitForRequest('chat/decide')).params, { pendingId: ulid(800), decision: 'approve' });
+    });
+
+    it('a limit prompt posts continue or stop; a reader at the end of a long conversation stays there as it appears', async () => {
+      chat = await ChatPage.open(browser, harness.origin);
+      const turn = toolTurn(41).slice(0, 3);
+      turn[0] = { ...turn[0], parentId: ulid(40) };
+      await chat.snapshot(snapshot([...chain(40), ...turn]));
+      await chat.toolRow('call_run').waitFor();
+      await chat.event('chat/pending', { pending: [limitPending({ messageId: ulid(42) })] });
+      const card = chat.card(ulid(850));
+      await card.waitFor();
+      await chat.page.waitForFunction(() => {
+        const feed = document.getElementById('transcript');
+        return feed.scrollHeight - feed.scrollTop - feed.clientHeight < 30;
+      });
+      assert.equal(await chat.page.locator('#jump-to-latest').isVisible(), false);
+      await chat.toolRow('call_run').waitFor();
+      // The paused turn is not over: its files changed, but it offers no Undo until nothing waits.
+      assert.equal(await chat.page.getByRole('button', { name: 'Undo changes of this turn' }).count(), 0);
+      assert.equal(await card.locator('.pending-title').innerText(), 'Reached 25 steps.');
+      assert.equal(await chat.decision(ulid(850), 'continue').innerText(), 'Continue for 25 more steps');
+      await chat.announced('Paused: reached 25 steps.');
+      assert.equal((await chat.focused()).data.pendingId, ulid(850));
+      await chat.decision(ulid(850), 'continue').click();
+      const decide = await chat.waitForRequest('chat/decide');
+      assert.deepEqual(decide.params, { pendingId: ulid(850), decision: 'continue' });
+      await chat.respond(decide, null);
+      await chat.event('chat/pending', { pending: [] });
+      await card.waitFor({ state: 'detached' });
+
+      await chat.event('chat/pending', { pending: [limitPending({ id: ulid(851), reached: '$0.50', more: '$0.50 more' })] });
+      await chat.card(ulid(851)).waitFor();
+      const after = await chat.postedCount();
+      await chat.decision(ulid(851), 'stop').focus();
+      await chat.page.keyboard.press('Enter');
+      assert.deepEqual((await chat.waitForRequest('chat/decide', { after })).params, { pendingId: ulid(851), decision: 'stop' });
+    });
+
+    it('garbage chat/tool, chat/toolOutput and chat/pending events are dropped; valid ones still work after', async () => {
+      chat = await ChatPage.open(browser, harness.origin);
+      // A snapshot whose pending list is garbage still shows its messages.
+      await chat.snapshot({ ...snapshot(toolTurn()), pending: 'garbage' });
+      await chat.toolRow('call_run').waitFor();
+      for (const item of garbageToolMessages(ulid(3))) {
+        await chat.post(item);
+      }
+      // Valid calls among the garbage (unknown extras dropped) show as plain rows; the broken ones never do.
+      await chat.toolRow('call_odd').waitFor();
+      assert.equal(await chat.toolRow('call_odd').locator('.tool-files').count(), 0);
+      assert.equal(await chat.toolRow('call_files').locator('.tool-files').count(), 0);
+      assert.equal(await chat.page.locator('.tool-step').count(), 4);
+      assert.equal(await chat.page.locator('.pending-card').count(), 0);
+      assert.equal(await chat.page.evaluate(() => Object.prototype.polluted), undefined);
+
+      // A truthy string is not `true`: a malformed ask never gains "Approve for this session".
+      await chat.event('chat/pending', { pending: [approvalPending({ canApproveForSession: 'true' })] });
+      await chat.card(ulid(800)).waitFor();
+      assert.equal(await chat.decision(ulid(800), 'approveSession').count(), 0);
+      await chat.event('chat/tool', { messageId: ulid(3), call: toolCall({ id: 'call_new', summary: 'Read the new file', state: 'completed' }) });
+      await chat.toolRow('call_new').waitFor();
+      const problems = await chat.requests('webview/reportProblem');
+      assert.ok(problems.length > 0 && problems.length <= 10, `${problems.length} problems reported`);
     });
   });
 });

@@ -2,6 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { CommandIds } from '../../src/commands/ids';
 import type { TestApi } from '../../src/composition';
+import { DEFAULT_LIMITS, defaultToolEntries } from '../../src/core/agent/agentTools';
+import { TOOL_CATALOG } from '../../src/core/agent/toolCatalog';
 import { systemClock } from '../../src/core/ports';
 import { AgentsRepository, type Agent } from '../../src/db/repositories/agents';
 import { SessionsRepository } from '../../src/db/repositories/sessions';
@@ -72,6 +74,7 @@ describe('agents in a real extension host', function () {
     const agent = await create({ name, provider: 'openai', model: 'gpt-4.1-mini', systemPrompt: 'You write.', temperature: 0.4 });
     assert.equal(agent.currentVersion.version, 1);
     assert.deepEqual(agent.currentVersion.params, { temperature: 0.4 });
+    assert.deepEqual(agent.currentVersion.tools, defaultToolEntries(TOOL_CATALOG), 'a new agent starts with every built-in tool at its default mode');
     const rows = await rowsWhen(api, (r) => r.some((row) => row.id === agent.id), 'the new agent in the view');
     const row = rows.find((r) => r.id === agent.id)!;
     assert.equal(row.label, name);
@@ -175,7 +178,21 @@ describe('agents in a real extension host', function () {
     const state = await api.agents.editorSnapshot(agent.id);
     assert.equal(state.key, agent.id);
     assert.equal(state.version, 1);
-    assert.deepEqual(state.saved, { name: agent.name, provider: 'openai', model: 'gpt-4.1-mini', systemPrompt: '', temperature: '', maxTokens: '' });
+    assert.deepEqual(state.saved, {
+      name: agent.name,
+      provider: 'openai',
+      model: 'gpt-4.1-mini',
+      systemPrompt: '',
+      temperature: '',
+      maxTokens: '',
+      tools: TOOL_CATALOG.map((t) => ({ name: t.name, mode: t.category === 'read' ? 'auto' : 'ask' })),
+      commandAllow: '',
+      commandDeny: '',
+      limitSteps: '',
+      limitTokens: '',
+      limitCostUsd: '',
+      limitMinutes: '',
+    });
     assert.ok(state.providers.some((p) => p.id === 'openai'));
 
     const draft: AgentDraft = { ...state.saved, systemPrompt: 'Answer in French.', temperature: '0.2' };
@@ -191,6 +208,75 @@ describe('agents in a real extension host', function () {
     await rowsWhen(api, (rows) => rows.some((r) => r.id === agent.id && r.version === 2), 'the view to show version 2');
   });
 
+  it('saves tools, their modes, run_command’s rules and the limits from the editor as a new version, and shows them when reopened', async () => {
+    const agent = await create({ name: unique('Tooled'), provider: 'openai', model: 'gpt-4.1-mini', temperature: 0.5 });
+    const opened = async () => {
+      await vscode.commands.executeCommand(CommandIds.editAgent, agent.id);
+      await waitUntil(() => api.agents.openEditors().includes(agent.id), vscode.window.tabGroups.onDidChangeTabs, 'the agent editor');
+      return api.agents.editorSnapshot(agent.id);
+    };
+    const state = await opened();
+    assert.deepEqual(state.tools.map((t) => [t.name, t.category, t.defaultMode]), TOOL_CATALOG.map((t) => [t.name, t.category, t.category === 'read' ? 'auto' : 'ask']));
+    assert.ok(state.tools.every((t) => t.label !== '' && t.description !== ''));
+    assert.deepEqual(state.limitDefaults, DEFAULT_LIMITS);
+    assert.equal(state.workspaceTrusted, vscode.workspace.isTrusted);
+
+    const modes: Record<string, string> = { read_file: 'auto', search_text: 'ask', write_file: 'auto', run_command: 'ask' };
+    const draft: AgentDraft = {
+      ...state.saved,
+      tools: state.saved.tools.map((t) => ({ name: t.name, mode: modes[t.name] ?? 'off' })),
+      commandAllow: 'git status\n\nnpm test (exact)\n',
+      commandDeny: 'git push',
+      limitSteps: '12',
+      limitTokens: '',
+      limitCostUsd: '0.25',
+      limitMinutes: '',
+    };
+
+    const refused = await api.agents.saveInEditor(agent.id, { ...draft, commandDeny: 'git push\nrm -rf $(pwd)', limitSteps: '0' });
+    assert.ok(!refused.ok);
+    assert.equal(refused.message, 'Not saved: 2 fields need attention.');
+    assert.match(refused.errors.commandDeny ?? '', /^Line 2 is not a rule: "rm -rf \$\(pwd\)" has shell syntax in it, “\$\(”, so it would never match/);
+    assert.match(refused.errors.limitSteps ?? '', /at least 1 step/);
+    assert.match(refused.warnings['tool:write_file'] ?? '', /^Auto: write_file changes files without asking you first/);
+    assert.equal(agents.get(agent.id)!.currentVersion.version, 1, 'a refused save stores nothing');
+
+    const saved = await api.agents.saveInEditor(agent.id, draft);
+    assert.ok(saved.ok, JSON.stringify(saved));
+    assert.equal(saved.message, 'Saved as version 2.');
+    const version = agents.get(agent.id)!.currentVersion;
+    assert.equal(version.version, 2);
+    assert.deepEqual(version.tools, [
+      { name: 'read_file', mode: 'auto' },
+      { name: 'search_text', mode: 'ask' },
+      { name: 'write_file', mode: 'auto' },
+      { name: 'run_command', mode: 'ask', allow: ['git status', 'npm test (exact)'], deny: ['git push'] },
+    ]);
+    assert.deepEqual(version.params, { temperature: 0.5, limits: { steps: 12, costUsd: 0.25 } });
+    const cleaned = { ...draft, commandAllow: 'git status\nnpm test (exact)' };
+    assert.deepEqual(saved.snapshot.saved, cleaned, 'the editor shows what was stored');
+
+    const again = await api.agents.saveInEditor(agent.id, cleaned);
+    assert.ok(again.ok);
+    assert.equal(again.message, 'No changes to save (version 2).');
+
+    await vscode.window.tabGroups.close(editorTabs());
+    await waitUntil(() => !api.agents.openEditors().includes(agent.id), vscode.window.tabGroups.onDidChangeTabs, 'the editor to close');
+    const reopened = await opened();
+    assert.equal(reopened.version, 2);
+    assert.deepEqual(reopened.saved, cleaned);
+  });
+
+  it('keeps an agent’s tools as they were when only its prompt is edited, and copies them with the agent', async () => {
+    const agent = await create({ name: unique('Talker'), provider: 'openai', model: 'gpt-4.1-mini' });
+    const only = await agents.update(agent.id, { tools: [{ name: 'read_file', mode: 'ask' }, { name: 'mcp__notes__search', mode: 'auto' }] });
+    const edited = await vscode.commands.executeCommand<Agent>(CommandIds.editAgent, { agentId: agent.id, systemPrompt: 'Be brief.' });
+    assert.equal(edited.currentVersion.version, only.currentVersion.version + 1);
+    assert.deepEqual(edited.currentVersion.tools, only.currentVersion.tools);
+    const copy = await vscode.commands.executeCommand<Agent>(CommandIds.duplicateAgent, { agentId: agent.id });
+    assert.deepEqual(copy.currentVersion.tools, only.currentVersion.tools);
+  });
+
   it('creates a new agent from a blank editor, which then becomes that agent’s editor', async () => {
     const snapshot = waitForEvent(api.onPanelTraffic, (t) => t.panel === 'AgentEditor' && t.kind === 'snapshot', 'the new editor snapshot');
     await vscode.commands.executeCommand(CommandIds.createAgent);
@@ -202,12 +288,14 @@ describe('agents in a real extension host', function () {
     assert.equal(defaults.agentId, null);
     assert.equal(defaults.version, null);
     assert.notEqual(defaults.saved.provider, '', 'a new agent starts on a configured endpoint');
+    assert.deepEqual(defaults.saved.tools, TOOL_CATALOG.map((t) => ({ name: t.name, mode: t.category === 'read' ? 'auto' : 'ask' })));
 
     const name = unique('Made in editor');
     const saved = await api.agents.saveInEditor(key, { ...defaults.saved, name, provider: 'openai', model: 'gpt-4.1-nano' });
     assert.ok(saved.ok, JSON.stringify(saved));
     assert.match(saved.message, /^Created ".*", version 1\.$/);
     const agentId = saved.snapshot.agentId!;
+    assert.deepEqual(agents.get(agentId)!.currentVersion.tools, defaultToolEntries(TOOL_CATALOG), 'with every built-in tool at its default mode');
     assert.ok(api.agents.openEditors().includes(agentId));
     assert.ok(!api.agents.openEditors().includes(key), 'the editor is now found by the agent id');
     await waitUntil(() => editorTabs().some((tab) => tab.label === name), vscode.window.tabGroups.onDidChangeTabs, 'the tab to take the new name');

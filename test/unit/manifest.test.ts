@@ -78,10 +78,11 @@ describe('package.json contributions', () => {
   });
 
   it('declares every setting the code reads', () => {
-    const source = ['config.ts', 'providerSettings.ts', 'spendStatus.ts', 'traceSettings.ts']
+    const source = ['config.ts', 'providerSettings.ts', 'spendStatus.ts', 'traceSettings.ts', 'windowTools.ts']
       .map((file) => readFileSync(path.join(repoRoot, 'src', 'vscode', file), 'utf8'))
       .join('\n');
-    const read = [...source.matchAll(/config\.get<[^>]+>\('([\w.]+)'/g)].map((m) => m[1]!);
+    // config.get<T>('key'), and windowTools.ts's user-only readers: userSetting<T>('key'), userStrings('key'), rules('key').
+    const read = [...source.matchAll(/(?:config\.get|userSetting)<[^>]+>\('([\w.]+)'|(?:userStrings|rules)\('([\w.]+)'/g)].map((m) => (m[1] ?? m[2])!);
     const expected = [...read, ...providerSettingKeys].map((key) => `aiStudio.${key}`).sort();
     assert.deepEqual(Object.keys(settings).sort(), expected);
   });

@@ -1,7 +1,10 @@
 import type { AgentVersion } from '../../db/repositories/agents';
 import type { ContentPart as StoredPart, Message } from '../../db/repositories/messages';
 import type { JsonObject, JsonValue } from '../../db/repositories/rows';
-import type { ChatMessage, ChatRequest, ContentPart } from '../../llm/types';
+import { defined } from '../jsonFields';
+import type { ReplyAssembler } from '../../llm/assemble';
+import type { ProviderKind } from '../../llm/endpoints';
+import type { ChatMessage, ChatRequest, ContentPart, ToolSpec } from '../../llm/types';
 
 /**
  * From the stored conversation to what a provider is sent: the branch's path, root first, mapped to src/llm's
@@ -16,6 +19,8 @@ export interface AgentParameters {
   temperature?: number;
   maxTokens?: number;
   stop?: string[];
+  /** Extended thinking (Anthropic, Gemini): `thinking: true` or `thinking: { budgetTokens }` in the params. */
+  thinking?: { budgetTokens?: number };
 }
 
 /** Reads `params` leniently: a value of the wrong type is left out rather than failing every turn. */
@@ -33,16 +38,24 @@ export function agentParameters(params: JsonObject): AgentParameters {
   if (strings.length > 0) {
     result.stop = strings;
   }
+  const thinking = params.thinking;
+  if (thinking === true) {
+    result.thinking = {};
+  } else if (typeof thinking === 'object' && thinking !== null && !Array.isArray(thinking)) {
+    const budget = (thinking as JsonObject).budgetTokens;
+    result.thinking = typeof budget === 'number' && Number.isSafeInteger(budget) && budget > 0 ? { budgetTokens: budget } : {};
+  }
   return result;
 }
 
-export function buildChatRequest(version: AgentVersion, model: string, path: readonly ConversationStep[]): ChatRequest {
+export function buildChatRequest(version: AgentVersion, model: string, path: readonly ConversationStep[], tools: readonly ToolSpec[] = []): ChatRequest {
   const system = version.systemPrompt.trim();
   return {
     model,
     ...(system === '' ? {} : { system: version.systemPrompt }),
     messages: historyFor(path),
     ...agentParameters(version.params),
+    ...(tools.length > 0 ? { tools: [...tools] } : {}),
   };
 }
 
@@ -54,9 +67,15 @@ export function buildChatRequest(version: AgentVersion, model: string, path: rea
 export function historyFor(path: readonly ConversationStep[]): ChatMessage[] {
   const toolNames = new Map<string, string>();
   const history: ChatMessage[] = [];
+  // A call without a result (a reply stopped or cut off as it asked for tools) is left out: every provider
+  // refuses a history with a call nobody answered.
+  const answered = new Set(path.flatMap((message) => message.content.flatMap((part) => (part.type === 'tool_result' ? [part.callId] : []))));
   for (const message of path) {
     const content: ContentPart[] = [];
     for (const part of message.content) {
+      if (part.type === 'tool_call' && !answered.has(part.id)) {
+        continue;
+      }
       const mapped = toLlmPart(part, toolNames);
       if (mapped) {
         content.push(mapped);
@@ -74,9 +93,26 @@ function toLlmPart(part: StoredPart, toolNames: Map<string, string>): ContentPar
   switch (part.type) {
     case 'text':
       return part.text.length > 0 ? { type: 'text', text: part.text } : undefined;
-    case 'tool_call':
+    case 'reasoning': {
+      // Sent back only with its signature, to the provider that made it (the adapters check `origin`).
+      const origin = providerKindOf(part.origin);
+      if (origin === undefined || (part.signature === undefined && part.redacted === undefined)) {
+        return undefined;
+      }
+      return { type: 'reasoning', text: part.text, origin, ...(part.signature === undefined ? {} : { signature: part.signature }), ...(part.redacted === undefined ? {} : { redacted: part.redacted }) };
+    }
+    case 'tool_call': {
       toolNames.set(part.id, part.name);
-      return { type: 'tool_call', id: part.id, name: part.name, arguments: jsonText(part.arguments) };
+      const origin = providerKindOf(part.origin);
+      return {
+        type: 'tool_call',
+        id: part.id,
+        name: part.name,
+        arguments: jsonText(part.arguments),
+        ...(part.signature === undefined ? {} : { signature: part.signature }),
+        ...(origin === undefined ? {} : { origin }),
+      };
+    }
     case 'tool_result':
       return {
         type: 'tool_result',
@@ -102,7 +138,29 @@ export function textOf(content: readonly StoredPart[], type: 'text' | 'reasoning
     .join('');
 }
 
-/** A reply as stored: reasoning first (it came first), then the answer, then any tool calls. */
+const PROVIDER_KINDS: readonly ProviderKind[] = ['anthropic', 'gemini', 'openai', 'azure-openai', 'openai-compatible', 'ollama'];
+
+function providerKindOf(value: string | undefined): ProviderKind | undefined {
+  return PROVIDER_KINDS.find((kind) => kind === value);
+}
+
+/** A reply as stored: its parts in the order the model streamed them, signatures and their origin included. */
+export function storedReply(reply: ReplyAssembler, origin: ProviderKind | undefined): StoredPart[] {
+  return reply.parts(origin ?? 'openai').flatMap((part): StoredPart[] => {
+    switch (part.type) {
+      case 'text':
+        return part.text.length > 0 ? [{ type: 'text', text: part.text }] : [];
+      case 'reasoning':
+        return [defined({ type: 'reasoning', text: part.text, signature: part.signature, redacted: part.redacted, origin: origin === undefined ? undefined : part.origin }) as StoredPart];
+      case 'tool_call':
+        return [defined({ type: 'tool_call', id: part.id, name: part.name, arguments: part.arguments, signature: part.signature, origin: origin === undefined ? undefined : part.origin }) as StoredPart];
+      default:
+        return [];
+    }
+  });
+}
+
+/** A reply as stored from its pieces: reasoning first (it came first), then the answer, then any tool calls. */
 export function replyContent(text: string, reasoning: string, toolCalls: readonly { id: string; name: string; arguments: string }[] = []): StoredPart[] {
   const parts: StoredPart[] = [];
   if (reasoning.length > 0) {

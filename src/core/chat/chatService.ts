@@ -1,8 +1,23 @@
+import type { AgentVersion } from '../../db/repositories/agents';
+import type { JsonValue } from '../../db/repositories/rows';
+import type { ToolSpec } from '../../llm/types';
 import type { ChatMessageView, ChatSnapshot } from '../../protocol/chat';
+import type { Decision } from '../../protocol/chatTools';
+import { readAgentTools } from '../agent/agentTools';
+import { AgentTurn, type AgentContext, type AgentTurnSetup } from '../agent/agentTurn';
+import { ApprovalBroker } from '../agent/approvals';
+import type { ToolRuntime } from '../agent/toolRuntime';
+import { planUndo, type UndoFile } from '../agent/undo';
+import { applyUndo } from '../agent/undoApply';
+import { FileOriginals } from '../agent/undoOriginals';
+import { decodeText, FILE_ORIGINAL_EVENT, readOriginalPayload } from '../agent/undoRecords';
+import { asRecord } from '../jsonFields';
+import type { ToolDefinition } from '../tools/toolTypes';
+import { createIdFactory } from '../../db/ids';
 import type { Logger } from '../ports';
 import { ChatEmitter } from './chatEmitter';
 import { chatRepositories, type ChatRepositories } from './chatRepositories';
-import { ChatTurn, describe, type TurnContext } from './chatTurn';
+import { describe, type TurnContext } from './chatTurn';
 import {
   ChatRequestError,
   defaultChatTiming,
@@ -16,7 +31,7 @@ import {
 import { toMessageView } from './chatViews';
 import { SessionState, type LiveReply, type SessionInfo } from './sessionState';
 import { StreamLeases } from './streamLeases';
-import { requireMessage, sessionOfStart, startTurn, type TurnStart, type TurnStartContext } from './turnStart';
+import { requireMessage, sessionOfStart, startNextStep, startTurn, type StartedTurn, type TurnStart, type TurnStartContext } from './turnStart';
 
 /**
  * The chat loop: sends, retries and edits stream a reply in the background (one per session at a time), every
@@ -33,7 +48,11 @@ export class ChatService implements Disposable {
   private readonly startContext: TurnStartContext;
   /** Sessions with a turn starting or streaming: the one-stream-per-session rule. */
   private readonly busy = new Set<string>();
-  private readonly turns = new Map<string, ChatTurn>();
+  private readonly turns = new Map<string, AgentTurn>();
+  private readonly broker: ApprovalBroker;
+  private readonly agentContext: AgentContext | undefined;
+  private readonly tools: ToolRuntime | undefined;
+  private readonly sessionApprovals = new Map<string, Set<string>>();
   private readonly running = new Map<string, Promise<void>>();
   /** Turns whose rows are being written, and Stops pressed meanwhile (applied as soon as the turn exists). */
   private readonly starting = new Map<string, Promise<unknown>>();
@@ -60,11 +79,139 @@ export class ChatService implements Disposable {
       monotonic: deps.monotonic ?? (() => performance.now()),
       sessionChanged: (sessionId) => this.emitSession(sessionId),
     };
+    this.tools = deps.tools;
     this.startContext = {
       repos: this.repos,
       leases: this.leases,
       clock,
       modelOverride: (sessionId) => this.state.modelOverride(sessionId),
+      toolSpecs: (version) => this.toolSpecs(version),
+    };
+ // Pending ids are ULIDs like every other id the panel names (the protocol checks the shape).
+    this.broker = new ApprovalBroker(deps.newId ?? createIdFactory(clock), (sessionId, pending) => this.emitter.emit(sessionId, { method: 'chat/pending', params: { pending } }));
+    const tools = deps.tools;
+    this.agentContext =
+      tools === undefined
+        ? undefined
+        : {
+            broker: this.broker,
+            runtime: tools,
+            sessionApprovals: (sessionId) => {
+              let approvals = this.sessionApprovals.get(sessionId);
+              if (approvals === undefined) {
+                approvals = new Set();
+                this.sessionApprovals.set(sessionId, approvals);
+              }
+              return approvals;
+            },
+            originals: (sessionId, turnId, messageId) =>
+              new FileOriginals({ store: this.repos.store, events: this.repos.events, blobs: tools.blobs, workspace: tools.workspace, sessionId, turnId, messageId }),
+          };
+  }
+
+  /** Answers a question the session's turn waits on (an approval, a limit); refused unless it is pending. */
+  decide(sessionId: string, pendingId: string, decision: Decision, reason?: string): void {
+    try {
+      this.broker.decide(sessionId, pendingId, { decision, ...(reason === undefined ? {} : { reason }) });
+    } catch (err) {
+      throw new ChatRequestError(describe(err));
+    }
+  }
+
+  /** Whether the session's turn is waiting for the person. */
+  isWaiting(sessionId: string): boolean {
+    return this.broker.isWaiting(sessionId);
+  }
+
+  /**
+   * Restores the files the agent changed in the turn of `messageId` (or since it), exactly those: created files
+   * are deleted, changed ones get their original text, and a file changed since by someone else is restored only
+   * if `resolveConflicts` says so.
+   */
+  async undo(sessionId: string, messageId: string, scope: 'turn' | 'since', resolveConflicts: (files: UndoFile[]) => Promise<Set<string>>): Promise<{ restored: number; skipped: number }> {
+    const tools = this.tools;
+    if (tools === undefined) {
+      throw new ChatRequestError('Agents cannot change files in this window, so there is nothing to undo.');
+    }
+    requireMessage(this.startContext, messageId, { sessionId });
+    if (this.busy.has(sessionId)) {
+      throw new ChatRequestError('The agent is still working in this session: stop it before undoing its changes.');
+    }
+    const deps = { store: this.repos.store, events: this.repos.events, messages: this.repos.messages, sessions: this.repos.sessions, blobs: tools.blobs, workspace: tools.workspace };
+    const plan = await planUndo(deps, { sessionId, messageId, scope });
+    const result = await applyUndo(deps, plan, resolveConflicts);
+    this.log.info(`Undo in session ${sessionId} (${scope} of ${messageId}): ${result.restored} restored, ${result.skipped} skipped`);
+    return { restored: result.restored, skipped: result.skipped };
+  }
+
+  /**
+   * A file one call changed, for its diff: the path (only one the call's own record names: a panel cannot ask for
+   * any other file) and the text it had before the turn first changed it (null: the turn created it).
+   */
+  async fileChange(sessionId: string, toolMessageId: string, callId: string, file: string): Promise<{ path: string; original: string | null }> {
+    const tools = this.tools;
+    const message = requireMessage(this.startContext, toolMessageId, { sessionId });
+    const step = message.content.find((part) => part.type === 'tool_step' && part.callId === callId);
+    const files = step?.type === 'tool_step' ? asRecord(step.details).files : undefined;
+    const named = Array.isArray(files) && (files as readonly JsonValue[]).some((entry) => asRecord(entry).path === file);
+    if (tools === undefined || message.role !== 'tool' || !named) {
+      throw new ChatRequestError('That call did not change that file.');
+    }
+    const turnId = [...this.repos.messages.path(message.id)].reverse().find((m) => m.role === 'user')?.id;
+    const original = this.repos.events
+      .list({ sessionId }, { types: [FILE_ORIGINAL_EVENT] })
+      .map(readOriginalPayload)
+      .find((payload) => payload !== undefined && payload.turnId === turnId && payload.path === file);
+    if (original === undefined) {
+      throw new ChatRequestError('AI Studio kept no original of that file for this turn.');
+    }
+    return { path: file, original: original.original === null ? null : decodeText(await tools.blobs.get(original.original.hash)) };
+  }
+
+  /** The tools an agent version has here: on in the version, known to this window, and allowed by Workspace Trust. */
+  private enabledTools(version: AgentVersion): Map<string, { tool: ToolDefinition; mode: 'ask' | 'auto' }> {
+    const enabled = new Map<string, { tool: ToolDefinition; mode: 'ask' | 'auto' }>();
+    const tools = this.tools;
+    if (tools === undefined || version.tools.length === 0) {
+      return enabled;
+    }
+    const settings = readAgentTools(version, (text) => tools.parseRule(text));
+    const trusted = tools.workspace.isTrusted();
+    for (const tool of tools.tools) {
+      const mode = settings.modes.get(tool.name);
+      // Restricted Mode: edits and commands are not even offered, so the model does not plan around them.
+      if (mode !== undefined && (trusted || (tool.category !== 'edit' && tool.category !== 'command'))) {
+        enabled.set(tool.name, { tool, mode });
+      }
+    }
+    return enabled;
+  }
+
+  private toolSpecs(version: AgentVersion): ToolSpec[] {
+    return [...this.enabledTools(version).values()].map(({ tool }) => ({ name: tool.name, description: tool.description, parameters: tool.parameters }));
+  }
+
+  private agentSetup(started: StartedTurn): AgentTurnSetup | undefined {
+    const tools = this.tools;
+    const enabled = this.enabledTools(started.version);
+    if (tools === undefined || enabled.size === 0) {
+      return undefined;
+    }
+    const { plan, version, agent } = started;
+    return {
+      turnId: started.turnId,
+      tools: enabled,
+      settings: readAgentTools(version, (text) => tools.parseRule(text)),
+      nextStep: async (toolMessageId) => {
+        const next = await startNextStep(this.startContext, { sessionId: plan.sessionId, toolMessageId, agentId: agent.id, version, model: plan.model, titleSource: plan.titleSource });
+        const assistant = this.repos.messages.get(next.assistantId);
+        if (assistant) {
+          this.emitter.emit(plan.sessionId, { method: 'chat/message', params: toMessageView(assistant) });
+        }
+        this.emitter.emit(plan.sessionId, { method: 'chat/leaf', params: { leafId: next.assistantId } });
+        this.emitter.emit(plan.sessionId, { method: 'chat/streaming', params: { streamingId: next.assistantId } });
+        return next;
+      },
     };
   }
 
@@ -146,7 +293,7 @@ export class ChatService implements Disposable {
    * newest page of the path to `leafId` (default: the head). Older pages come from `history`.
    */
   snapshot(sessionId: string, leafId?: string): ChatSnapshot {
-    return this.state.snapshot(sessionId, leafId, this.liveReply(sessionId));
+    return { ...this.state.snapshot(sessionId, leafId, this.liveReply(sessionId)), pending: this.broker.pending(sessionId) };
   }
 
   /** A page of the path that ends at `fromId` (see the `chat/history` request). */
@@ -170,7 +317,7 @@ export class ChatService implements Disposable {
    */
   async markInterrupted(): Promise<number> {
     const marked = await this.leases.recover(
-      (message) => this.turns.get(message.sessionId)?.assistantId === message.id || this.starting.has(message.sessionId),
+      (message) => this.turns.get(message.sessionId)?.owns(message.id) === true || this.starting.has(message.sessionId),
     );
     for (const message of marked) {
       this.emitter.emit(message.sessionId, { method: 'chat/message', params: toMessageView(message) });
@@ -215,7 +362,7 @@ export class ChatService implements Disposable {
     } finally {
       this.starting.delete(sessionId);
     }
-    const turn = new ChatTurn(this.turnContext, started.plan);
+    const turn = new AgentTurn(this.turnContext, this.agentContext, started.plan, this.agentSetup(started));
     this.turns.set(sessionId, turn);
     if (started.user) {
       this.emitter.emit(sessionId, { method: 'chat/message', params: toMessageView(started.user) });

@@ -4,10 +4,12 @@ import type { ChatRequest, Chunk } from '../../llm/types';
 import type { Clock, Logger } from '../ports';
 import type { ChatEmitter } from './chatEmitter';
 import { asProviderError } from './chatErrors';
-import { replyContent } from './chatRequest';
+import { storedReply } from './chatRequest';
+import { ReplyAssembler } from '../../llm/assemble';
+import type { ProviderKind } from '../../llm/endpoints';
 import type { ChatRepositories } from './chatRepositories';
 import type { ChatTiming, ProviderAccess, ProviderConnection } from './chatTypes';
-import { TurnRecorder, type TurnOutcome } from './turnRecorder';
+import { TurnRecorder, type RecordedStep, type TurnOutcome } from './turnRecorder';
 import type { StreamLeases } from './streamLeases';
 import { StreamSaver } from './streamSaver';
 
@@ -50,9 +52,13 @@ export class ChatTurn {
   private interrupted = false;
   private text = '';
   private reasoning = '';
-  private readonly toolCalls: { id: string; name: string; arguments: string }[] = [];
-  /** Lengths of the text and reasoning in the store, so a heartbeat without news does not rewrite them. */
-  private saved = { text: 0, reasoning: 0, toolCalls: 0 };
+  /** The reply in stream order (reasoning blocks with their signatures, text, tool calls): what is stored. */
+  private readonly reply = new ReplyAssembler();
+  /** Where the reply's reasoning signatures come from: only that provider gets them back. */
+  private origin: ProviderKind | undefined;
+  /** Chunks seen at the last save, so a heartbeat without news does not rewrite the reply. */
+  private savedChunks = 0;
+  private chunks = 0;
   /** When this window last renewed the reply's lease (the turn's first write claimed it). */
   private leaseRenewedAt = Number.NEGATIVE_INFINITY;
 
@@ -81,7 +87,7 @@ export class ChatTurn {
     this.controller.abort();
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<RecordedStep> {
     const { timing, monotonic, log } = this.context;
     const saver = new StreamSaver({
       everyMs: timing.persistEveryMs,
@@ -100,7 +106,12 @@ export class ChatTurn {
       await saver.close();
     }
     const recorder = new TurnRecorder(this.context, this.plan);
-    await recorder.record(outcome, this.interrupted);
+    return recorder.record(outcome, this.interrupted);
+  }
+
+  /** Whether Stop or shutdown ended this step. */
+  get aborted(): boolean {
+    return this.controller.signal.aborted;
   }
 
   private async stream(saver: StreamSaver): Promise<TurnOutcome> {
@@ -116,6 +127,7 @@ export class ChatTurn {
       return { answer: { status, text: '', reasoning: '', toolCalls: [], error, totalMs: 0 }, openMs: monotonic() - started };
     }
     const openMs = monotonic() - started;
+    this.origin = connection.adapter.kind ?? connection.endpoint.kind;
     const signal = this.controller.signal;
     const stream = streamChat(connection.adapter, plan.request, {
       signal,
@@ -133,6 +145,8 @@ export class ChatTurn {
   private onChunk(chunk: Chunk, saver: StreamSaver): void {
     const id = this.assistantId;
     const { emitter } = this.context;
+    this.reply.add(chunk);
+    this.chunks += 1;
     switch (chunk.type) {
       case 'text':
         emitter.emit(this.plan.sessionId, { method: 'chat/delta', params: { id, text: chunk.text, offset: this.text.length } });
@@ -145,8 +159,11 @@ export class ChatTurn {
         saver.changed(chunk.text.length);
         break;
       case 'tool_call':
-        this.toolCalls.push({ id: chunk.id, name: chunk.name, arguments: chunk.arguments });
         saver.changed(chunk.arguments.length);
+        break;
+      case 'reasoning_signature':
+      case 'reasoning_redacted':
+        saver.changed(1);
         break;
       default:
         break;
@@ -156,9 +173,9 @@ export class ChatTurn {
   private async saveProgress(): Promise<void> {
     const { repos, leases } = this.context;
     const { assistantId, sessionId } = this.plan;
-    const now = { text: this.text.length, reasoning: this.reasoning.length, toolCalls: this.toolCalls.length };
-    const changed = now.text !== this.saved.text || now.reasoning !== this.saved.reasoning || now.toolCalls !== this.saved.toolCalls;
-    const content = replyContent(this.text, this.reasoning, this.toolCalls);
+    const seen = this.chunks;
+    const changed = seen !== this.savedChunks;
+    const content = storedReply(this.reply, this.origin);
     try {
       await repos.store.write((sql) => {
         if (changed) {
@@ -181,7 +198,7 @@ export class ChatTurn {
       }
       throw err;
     }
-    this.saved = now;
+    this.savedChunks = seen;
   }
 }
 

@@ -3,6 +3,7 @@ import type { EndpointConfig } from '../../llm/endpoints';
 import type { PriceOverride } from '../../llm/pricing';
 import type { ProviderAdapter } from '../../llm/types';
 import type { ChatEvent } from '../../protocol/chat';
+import type { ToolRuntime } from '../agent/toolRuntime';
 import type { Clock, Logger } from '../ports';
 
 /**
@@ -58,6 +59,8 @@ export interface ChatServiceDeps {
   /** A monotonic clock in ms for latencies (default performance.now): wall time can jump. */
   monotonic?: () => number;
   timing?: Partial<ChatTiming>;
+  /** What agents act with (tools, ports, the person's rules). Without it, agents only talk. */
+  tools?: ToolRuntime;
 }
 
 /** What changed in one session, as the chat panel protocol's host -> panel event. */

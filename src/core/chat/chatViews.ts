@@ -3,6 +3,7 @@ import type { StudioEvent } from '../../db/repositories/events';
 import type { Message } from '../../db/repositories/messages';
 import type { ChatAgentView, ChatMessageView } from '../../protocol/chat';
 import { asRecord, numberIn } from '../jsonFields';
+import { toolCallViews } from '../agent/toolViews';
 import { readStoredError } from './chatErrors';
 import { textOf } from './chatRequest';
 
@@ -36,6 +37,9 @@ export function toMessageView(message: Message, call?: StudioEvent, live?: LiveT
   };
   if (message.role === 'assistant' && call !== undefined) {
     view.footer = footerOf(call);
+  }
+  if (message.role === 'tool') {
+    view.tools = toolCallViews(message.content);
   }
   const error = readStoredError(message.error);
   if (error !== undefined) {

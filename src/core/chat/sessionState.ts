@@ -84,7 +84,7 @@ export class SessionState {
   }
 
   /** What a panel shows first: the session, and the newest page of the path to the leaf (the head by default). */
-  snapshot(sessionId: string, leafId: string | undefined, live: LiveReply | undefined): ChatSnapshot {
+  snapshot(sessionId: string, leafId: string | undefined, live: LiveReply | undefined): Omit<ChatSnapshot, 'pending'> {
     const info = this.sessionInfo(sessionId);
     const leaf = leafId ?? this.requireSession(sessionId).headMessageId;
     if (leafId !== undefined) {

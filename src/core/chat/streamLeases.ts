@@ -5,6 +5,7 @@ import type { JsonValue } from '../../db/repositories/rows';
 import type { SettingsRepository } from '../../db/repositories/settings';
 import type { StorePort } from '../../db/repositories/storePort';
 import type { SqlWriter } from '../../db/sql';
+import { settleToolMessage } from '../agent/toolRecovery';
 import type { Clock } from '../ports';
 import { interruptedError, toJsonError } from './chatErrors';
 
@@ -78,6 +79,11 @@ export class StreamLeases {
       for (const message of selectWithStatus(sql, 'streaming')) {
         const lease = readLease(settings.within(sql).get(leaseKey(message.id)));
         if (lease !== undefined && this.isLive(lease, now, () => streamingHere(message))) {
+          continue;
+        }
+        if (message.role === 'tool') {
+          marked.push(messages.within(sql).update(message.id, { status: 'incomplete', content: settleToolMessage(sql, events, message) }));
+          this.release(sql, message.id);
           continue;
         }
         const error = interruptedError();

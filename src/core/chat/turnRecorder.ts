@@ -4,7 +4,7 @@ import type { CollectedAnswer } from '../../llm/collect';
 import { costOf, resolvePrice, toMicroDollars, type ResolvedPrice } from '../../llm/pricing';
 import type { Usage } from '../../llm/types';
 import { interruptedError, storedErrorOf, toJsonError, type StoredChatError } from './chatErrors';
-import { replyContent, titleFrom } from './chatRequest';
+import { replyContent, storedReply, titleFrom } from './chatRequest';
 import type { ProviderConnection } from './chatTypes';
 import type { TurnContext, TurnPlan } from './chatTurn';
 import { toMessageView } from './chatViews';
@@ -25,13 +25,25 @@ export interface TurnOutcome {
   openMs: number;
 }
 
+/** What the agent loop needs to know of a recorded step. */
+export interface RecordedStep {
+  status: MessageStatus;
+  /** The session (or the reply) was deleted while it streamed: nothing more to do. */
+  deleted: boolean;
+  toolCalls: CollectedAnswer['toolCalls'];
+  /** Input + output tokens of the call. */
+  tokens: number;
+  /** Undefined when the price is unknown. */
+  costUsd?: number;
+}
+
 export class TurnRecorder {
   constructor(
     private readonly context: TurnContext,
     private readonly plan: TurnPlan,
   ) {}
 
-  async record(outcome: TurnOutcome, interrupted: boolean): Promise<void> {
+  async record(outcome: TurnOutcome, interrupted: boolean): Promise<RecordedStep> {
     const { repos, leases, emitter, log } = this.context;
     const { plan } = this;
     const { answer } = outcome;
@@ -41,13 +53,14 @@ export class TurnRecorder {
       status = 'incomplete';
       error = interruptedError();
     }
-    const content = replyContent(answer.text, answer.reasoning, answer.toolCalls);
+    const origin = outcome.connection ? (outcome.connection.adapter.kind ?? outcome.connection.endpoint.kind) : undefined;
+    const content = answer.reply ? storedReply(answer.reply, origin) : replyContent(answer.text, answer.reasoning, answer.toolCalls);
     const price = outcome.connection && answer.usage ? resolvePrice(outcome.connection.endpoint, plan.model, outcome.connection.priceOverrides) : undefined;
     const callEvent = this.callEvent(outcome, status, error, price);
     if (repos.messages.get(plan.assistantId) === undefined) {
       log.info(`Reply ${plan.assistantId} was deleted while streaming; nothing to record`);
       await repos.store.write((sql) => leases.release(sql, plan.assistantId));
-      return;
+      return { status: 'error', deleted: true, toolCalls: [], tokens: 0 };
     }
     const written = await repos.store.write((sql) => {
       const message = repos.messages.within(sql).update(plan.assistantId, {
@@ -76,6 +89,14 @@ export class TurnRecorder {
       this.context.sessionChanged(plan.sessionId);
     }
     log.info(summary(written.message, written.call, error));
+    const tokens = (answer.usage?.inputTokens ?? 0) + (answer.usage?.outputTokens ?? 0);
+    return {
+      status,
+      deleted: false,
+      toolCalls: answer.toolCalls,
+      tokens,
+      ...(written.call.costMicroUsd === null ? {} : { costUsd: written.call.costMicroUsd / 1_000_000 }),
+    };
   }
 
   private callEvent(outcome: TurnOutcome, status: MessageStatus, error: StoredChatError | undefined, price: ResolvedPrice | undefined): NewEvent {

@@ -1,7 +1,8 @@
 import type { Agent, AgentVersion } from '../../db/repositories/agents';
 import type { ContentPart, Message } from '../../db/repositories/messages';
+import type { ToolSpec } from '../../llm/types';
 import type { Clock } from '../ports';
-import { agentParameters, buildChatRequest, textOf, type ConversationStep } from './chatRequest';
+import { agentParameters, buildChatRequest, textOf } from './chatRequest';
 import type { ChatRepositories } from './chatRepositories';
 import { ChatRequestError, type SessionScope } from './chatTypes';
 import type { TurnPlan } from './chatTurn';
@@ -25,6 +26,10 @@ export interface StartedTurn {
   plan: TurnPlan;
   user?: Message;
   assistant: Message;
+  /** The user message the turn answers. */
+  turnId: string;
+  agent: Agent;
+  version: AgentVersion;
 }
 
 export interface TurnStartContext {
@@ -33,6 +38,8 @@ export interface TurnStartContext {
   clock: Clock;
   /** The model the session's next message goes to instead of the agent's, if any. */
   modelOverride(sessionId: string): string | null;
+  /** The tools offered to the model for this agent version (none: the agent only talks). */
+  toolSpecs(version: AgentVersion): ToolSpec[];
 }
 
 /** The session a turn belongs to, found without writing anything (so a busy session is refused first). */
@@ -48,10 +55,10 @@ export async function startTurn(context: TurnStartContext, start: TurnStart): Pr
   if (parentId !== null && repos.messages.get(parentId)?.sessionId !== sessionId) {
     throw new ChatRequestError(`Message ${parentId} is not part of this session.`);
   }
-  const path: ConversationStep[] = parentId === null ? [] : repos.messages.path(parentId);
+  const path: Message[] = parentId === null ? [] : repos.messages.path(parentId);
   const userContent: ContentPart[] | undefined = text === undefined ? undefined : [{ type: 'text', text }];
   const conversation = userContent === undefined ? path : [...path, { role: 'user' as const, content: userContent }];
-  const request = buildChatRequest(version, model, conversation);
+  const request = buildChatRequest(version, model, conversation, context.toolSpecs(version));
   const requestedAt = clock.now();
   const reply = { role: 'assistant' as const, content: [], status: 'streaming' as const, agentVersionId: version.id, model };
 
@@ -88,6 +95,8 @@ export async function startTurn(context: TurnStartContext, start: TurnStart): Pr
   });
 
   const firstQuestion = conversation.find((step) => step.role === 'user');
+  // A retry of a step inside a tool chain belongs to the turn of the question above it.
+  const turnId = written.user?.id ?? [...path].reverse().find((message) => message.role === 'user')?.id ?? written.assistant.id;
   const plan: TurnPlan = {
     sessionId,
     assistantId: written.assistant.id,
@@ -98,7 +107,56 @@ export async function startTurn(context: TurnStartContext, start: TurnStart): Pr
     request,
     titleSource: firstQuestion ? textOf(firstQuestion.content) : '',
   };
-  return { plan, assistant: written.assistant, ...(written.user ? { user: written.user } : {}) };
+  return { plan, assistant: written.assistant, turnId, agent, version, ...(written.user ? { user: written.user } : {}) };
+}
+
+/**
+ * The next step of a turn that used tools: a new assistant message (streaming) under the step's `tool` message,
+ * with its request event and lease, asked of the same agent version and model as the turn's first step.
+ */
+export async function startNextStep(
+  context: TurnStartContext,
+  step: { sessionId: string; toolMessageId: string; agentId: string; version: AgentVersion; model: string; titleSource: string },
+): Promise<TurnPlan> {
+  const { repos, leases, clock } = context;
+  const { sessionId, version, model } = step;
+  const path = repos.messages.path(step.toolMessageId);
+  const request = buildChatRequest(version, model, path, context.toolSpecs(version));
+  const requestedAt = clock.now();
+  const written = await repos.store.write((sql) => {
+    const assistant = repos.messages
+      .within(sql)
+      .append(sessionId, step.toolMessageId, { role: 'assistant', content: [], status: 'streaming', agentVersionId: version.id, model });
+    const requestEvent = repos.events.within(sql).append({
+      type: 'llm.request.started',
+      sessionId,
+      messageId: assistant.id,
+      startedAt: requestedAt,
+      model,
+      payload: {
+        provider: version.provider,
+        agentId: step.agentId,
+        agentVersionId: version.id,
+        trigger: 'tool_results',
+        messageCount: request.messages.length,
+        hasSystemPrompt: request.system !== undefined,
+        parameters: { ...agentParameters(version.params) },
+      },
+      text: '',
+    });
+    leases.hold(sql, assistant.id, sessionId);
+    return { assistant, requestEventId: requestEvent.id };
+  });
+  return {
+    sessionId,
+    assistantId: written.assistant.id,
+    requestEventId: written.requestEventId,
+    requestedAt,
+    providerId: version.provider,
+    model,
+    request,
+    titleSource: step.titleSource,
+  };
 }
 
 /** Where the new messages hang, and the text of the new user message (none for a retry). */

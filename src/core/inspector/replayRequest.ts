@@ -86,7 +86,17 @@ export function loadCall(repos: ReplayRepositories, eventId: string): RecordedCa
     model,
     systemPrompt: sent.system ?? '',
     parameters: parametersOf(sent),
-    messages: sent.messages,
+    // Reasoning is not editable in a replay (and its signatures are only valid unchanged): the request is sent without it.
+    messages: sent.messages.flatMap((message) => {
+      const content = message.content.flatMap((part): ReplayRequest['messages'][number]['content'] => {
+        if (part.type === 'reasoning') {
+          return [];
+        }
+        // The replay editor edits calls as name and arguments; provider signatures stay with the original.
+        return part.type === 'tool_call' ? [{ type: 'tool_call', id: part.id, name: part.name, arguments: part.arguments }] : [part];
+      });
+      return content.length === 0 ? [] : [{ role: message.role, content }];
+    }),
   };
   return { started, outcome: outcomeOf(repos, started), reply, request };
 }

@@ -60,7 +60,7 @@ export interface GenAiMessage {
 }
 
 export function toGenAiMessages(steps: readonly ConversationStep[]): GenAiMessage[] {
-  return steps.map((step) => ({ role: step.role, parts: step.content.map(toGenAiPart) }));
+  return steps.map((step) => ({ role: step.role, parts: step.content.flatMap((part): GenAiPart[] => { const mapped = toGenAiPart(part); return mapped ? [mapped] : []; }) }));
 }
 
 /** The system prompt as the conventions' `gen_ai.system_instructions`: a list of parts. */
@@ -68,7 +68,7 @@ export function toGenAiInstructions(system: string): GenAiPart[] {
   return [{ type: 'text', content: system }];
 }
 
-function toGenAiPart(part: ContentPart): GenAiPart {
+function toGenAiPart(part: ContentPart): GenAiPart | undefined {
   switch (part.type) {
     case 'text':
       return { type: 'text', content: part.text };
@@ -78,6 +78,9 @@ function toGenAiPart(part: ContentPart): GenAiPart {
       return { type: 'tool_call', id: part.id, name: part.name, arguments: part.arguments };
     case 'tool_result':
       return { type: 'tool_call_response', id: part.callId, result: part.output };
+    case 'tool_step':
+      // Our record of how the call went (state, who approved): the spans of the tool.call.* events carry it.
+      return undefined;
     case 'blob': {
       // An attachment's bytes stay on this machine: the span names the file, it does not carry it.
       const modality = part.mimeType.split('/')[0];

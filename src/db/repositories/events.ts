@@ -21,6 +21,11 @@ export type EventType =
   | 'tool.call.approved'
   | 'tool.call.denied'
   | 'tool.call.completed'
+  | 'tool.call.failed'
+  /** A file's content before a turn first changed it (undo), and what the agent wrote (to spot later edits). */
+  | 'tool.file.original'
+  | 'tool.file.written'
+  | 'tool.undo'
   | 'route.decision'
   | `run.${string}`;
 

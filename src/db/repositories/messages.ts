@@ -25,10 +25,22 @@ export type MessageStatus = 'streaming' | 'complete' | 'incomplete' | 'cancelled
  */
 export type ContentPart =
   | { type: 'text'; text: string }
-  | { type: 'reasoning'; text: string }
-  | { type: 'tool_call'; id: string; name: string; arguments: JsonValue }
+  /**
+   * Reasoning the model showed. `signature` (an Anthropic thinking block's, a Gemini thought's) and `redacted`
+   * (Anthropic's encrypted redacted_thinking) go back unchanged to the provider `origin` with a tool turn.
+   */
+  | { type: 'reasoning'; text: string; signature?: string; redacted?: string; origin?: string }
+  /** A call the model made; `signature`: Gemini's thoughtSignature on it, for the provider `origin` only. */
+  | { type: 'tool_call'; id: string; name: string; arguments: JsonValue; signature?: string; origin?: string }
   | { type: 'tool_result'; callId: string; output: JsonValue; isError?: boolean }
+  /**
+   * A `tool` message's record of one call as the person sees it (state, summary, who decided, the result's
+   * details); the durable trail of each step is in the tool.call.* events. Never sent to a provider.
+   */
+  | { type: 'tool_step'; callId: string; name: string; summary: string; state: ToolStepState; decidedBy?: 'policy' | 'person' | 'session'; details?: JsonValue; durationMs?: number }
   | { type: 'blob'; hash: string; mimeType: string; size: number; name?: string };
+
+export type ToolStepState = 'pending' | 'awaiting_approval' | 'running' | 'completed' | 'failed' | 'denied' | 'interrupted';
 
 export interface Message {
   id: string;

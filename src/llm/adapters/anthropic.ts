@@ -53,6 +53,7 @@ export function createAnthropicAdapter(config: EndpointConfig, apiKey: string | 
 
   return {
     label: provider,
+    kind: config.kind,
     stream: (request, signal) => streamMessages(clientOrFail, request, signal, fail),
     listModels,
     async test(signal) {

@@ -7,7 +7,7 @@ import type {
   StopReason,
   Usage as AnthropicUsage,
 } from '@anthropic-ai/sdk/resources/messages';
-import type { ChatMessage, ChatRequest, Chunk, FinishReason, Usage } from '../types';
+import type { ChatMessage, ChatRequest, Chunk, ContentPart, FinishReason, ThinkingOptions, Usage } from '../types';
 
 /**
  * The pure half of the Anthropic adapter: our request shape to the Messages API's, and its stream events to our
@@ -25,10 +25,14 @@ export const DEFAULT_MAX_TOKENS = 4096;
 export function toCreateParams(request: ChatRequest): MessageCreateParamsStreaming {
   const params: MessageCreateParamsStreaming = {
     model: request.model,
-    max_tokens: request.maxTokens ?? DEFAULT_MAX_TOKENS,
+    max_tokens: maxTokensFor(request.maxTokens, request.thinking),
     messages: toMessageParams(request.messages),
     stream: true,
   };
+  if (request.thinking) {
+    const budget = request.thinking.budgetTokens;
+    params.thinking = budget === undefined ? { type: 'adaptive' } : { type: 'enabled', budget_tokens: budget };
+  }
   if (request.system) {
     params.system = request.system;
   }
@@ -45,6 +49,13 @@ export function toCreateParams(request: ChatRequest): MessageCreateParamsStreami
   return params;
 }
 
+/** A thinking budget must stay under max_tokens (the API refuses it otherwise): the answer gets its own room on top. */
+function maxTokensFor(maxTokens: number | undefined, thinking: ThinkingOptions | undefined): number {
+  const asked = maxTokens ?? DEFAULT_MAX_TOKENS;
+  const budget = thinking?.budgetTokens;
+  return budget !== undefined && budget >= asked ? budget + DEFAULT_MAX_TOKENS : asked;
+}
+
 /**
  * Our history in Anthropic's two-role form: tool results travel in a user turn as tool_result blocks, and
  * consecutive turns of one role are merged, so the results of several parallel calls share one user message
@@ -54,7 +65,7 @@ export function toMessageParams(messages: readonly ChatMessage[]): MessageParam[
   const result: { role: 'user' | 'assistant'; content: ContentBlockParam[] }[] = [];
   for (const message of messages) {
     const role = message.role === 'assistant' ? 'assistant' : 'user';
-    const blocks = message.content.flatMap((part) => toBlocks(part));
+    const blocks = message.content.flatMap((part) => toBlocks(part, role));
     if (blocks.length === 0) {
       continue;
     }
@@ -68,11 +79,13 @@ export function toMessageParams(messages: readonly ChatMessage[]): MessageParam[
   return result;
 }
 
-function toBlocks(part: ChatMessage['content'][number]): ContentBlockParam[] {
+function toBlocks(part: ContentPart, role: 'user' | 'assistant'): ContentBlockParam[] {
   switch (part.type) {
     case 'text':
       // The API rejects empty text blocks.
       return part.text.length > 0 ? [{ type: 'text', text: part.text }] : [];
+    case 'reasoning':
+      return role === 'assistant' ? thinkingBlocks(part) : [];
     case 'tool_call':
       return [{ type: 'tool_use', id: part.id, name: part.name, input: parseInput(part.arguments) }];
     case 'tool_result':
@@ -85,6 +98,21 @@ function toBlocks(part: ChatMessage['content'][number]): ContentBlockParam[] {
         },
       ];
   }
+}
+
+/**
+ * A thinking block goes back exactly as it came, in place: with extended thinking on, the last assistant turn of
+ * a tool loop must start with its thinking blocks, signatures intact, or the API answers 400. Reasoning of
+ * another provider, and thinking cut off before its signature arrived, cannot be verified and is left out.
+ */
+function thinkingBlocks(part: Extract<ContentPart, { type: 'reasoning' }>): ContentBlockParam[] {
+  if (part.origin !== 'anthropic') {
+    return [];
+  }
+  if (part.redacted !== undefined) {
+    return [{ type: 'redacted_thinking', data: part.redacted }];
+  }
+  return part.signature === undefined ? [] : [{ type: 'thinking', thinking: part.text, signature: part.signature }];
 }
 
 /** tool_use.input must be an object; a call another provider's model made with broken JSON is sent as {}. */
@@ -125,6 +153,8 @@ type UsageReport = Partial<Pick<AnthropicUsage, 'input_tokens' | 'cache_read_inp
  */
 export class AnthropicStreamReader {
   private readonly toolCalls = new Map<number, { id: string; name: string; json: string }>();
+  /** Thinking blocks still streaming, by index: their signature arrives in pieces just before the block stops. */
+  private readonly signatures = new Map<number, string>();
   private usage: UsageReport = {};
   private stopReason: StopReason | null = null;
   /** True once message_stop arrived: nothing more belongs to this answer. */
@@ -141,8 +171,11 @@ export class AnthropicStreamReader {
           this.toolCalls.set(event.index, { id: block.id, name: block.name, json: '' });
         } else if (block.type === 'text' && block.text) {
           return [{ type: 'text', text: block.text }];
-        } else if (block.type === 'thinking' && block.thinking) {
-          return [{ type: 'reasoning', text: block.thinking }];
+        } else if (block.type === 'thinking') {
+          this.signatures.set(event.index, block.signature);
+          return block.thinking ? [{ type: 'reasoning', text: block.thinking }] : [];
+        } else if (block.type === 'redacted_thinking') {
+          return [{ type: 'reasoning_redacted', data: block.data }];
         }
         return [];
       }
@@ -160,10 +193,19 @@ export class AnthropicStreamReader {
             call.json += delta.partial_json;
           }
         }
-        // signature_delta and citations_delta carry nothing we show.
+        if (delta.type === 'signature_delta') {
+          this.signatures.set(event.index, (this.signatures.get(event.index) ?? '') + delta.signature);
+        }
+        // citations_delta carries nothing we show.
         return [];
       }
       case 'content_block_stop': {
+        const signature = this.signatures.get(event.index);
+        if (signature !== undefined) {
+          this.signatures.delete(event.index);
+          // Closes the block: the signature is what lets it go back to the API on the next step.
+          return signature ? [{ type: 'reasoning_signature', signature }] : [];
+        }
         const call = this.toolCalls.get(event.index);
         if (!call) {
           return [];

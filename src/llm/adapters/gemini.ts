@@ -3,7 +3,7 @@ import type { GenerateContentResponse, GenerateContentResponseUsageMetadata, Goo
 import type { EndpointConfig } from '../endpoints';
 import { ProviderError, redactSecrets } from '../errors';
 import type { ChatRequest, Chunk, ConnectionTestResult, ModelInfo, ProviderAdapter } from '../types';
-import { geminiFailure, isThinkingUnsupported, newCallId, rememberSignature, toFinishReason, toGeminiParameters, toUsage } from './geminiMapping';
+import { geminiFailure, isThinkingUnsupported, newCallId, toFinishReason, toGeminiParameters, toUsage } from './geminiMapping';
 
 /**
  * The adapter for the Gemini Developer API (@google/genai). Facts about the SDK (3.1.0) it relies on:
@@ -57,7 +57,7 @@ export function createGeminiAdapter(config: EndpointConfig, apiKey: string | und
   const openStream = async (request: ChatRequest, signal: AbortSignal) => {
     const modelKey = `${baseUrl}\n${request.model}`;
     const withThoughts = !withoutThinking.has(modelKey);
-    const params = toGeminiParameters(request, config.id, withThoughts);
+    const params = toGeminiParameters(request, withThoughts);
     try {
       return await (await sdk()).models.generateContentStream({ ...params, config: { ...params.config, abortSignal: signal } });
     } catch (err) {
@@ -66,7 +66,7 @@ export function createGeminiAdapter(config: EndpointConfig, apiKey: string | und
         throw err;
       }
       withoutThinking.add(modelKey);
-      const plain = toGeminiParameters(request, config.id, false);
+      const plain = toGeminiParameters(request, false);
       return await (await sdk()).models.generateContentStream({ ...plain, config: { ...plain.config, abortSignal: signal } });
     }
   };
@@ -92,6 +92,7 @@ export function createGeminiAdapter(config: EndpointConfig, apiKey: string | und
 
   return {
     label,
+    kind: config.kind,
     async *stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<Chunk> {
       let started = false;
       try {
@@ -103,7 +104,7 @@ export function createGeminiAdapter(config: EndpointConfig, apiKey: string | und
           throwIfPromptBlocked(response, label);
           usage = response.usageMetadata ?? usage;
           const candidate = response.candidates?.[0];
-          for (const chunk of partsOf(response, config.id)) {
+          for (const chunk of partsOf(response)) {
             calledTools ||= chunk.type === 'tool_call';
             yield chunk;
           }
@@ -134,17 +135,25 @@ export function createGeminiAdapter(config: EndpointConfig, apiKey: string | und
   };
 }
 
-/** Text, thought summaries and function calls of the first candidate (we never ask for more than one). */
-function* partsOf(response: GenerateContentResponse, endpointId: string): Generator<Chunk> {
+/**
+ * Text, thought summaries and function calls of the first candidate (we never ask for more than one), with the
+ * thought signatures where Gemini put them: on a function call (the first of a step), or on a text or thought
+ * part (then a `reasoning_signature` right after its text, which in a stream may be an empty last part).
+ */
+function* partsOf(response: GenerateContentResponse): Generator<Chunk> {
   for (const part of response.candidates?.[0]?.content?.parts ?? []) {
+    const signature = part.thoughtSignature;
     if (part.functionCall) {
       const id = part.functionCall.id || newCallId();
-      if (part.thoughtSignature) {
-        rememberSignature(endpointId, id, part.thoughtSignature);
-      }
-      yield { type: 'tool_call', id, name: part.functionCall.name ?? '', arguments: JSON.stringify(part.functionCall.args ?? {}) };
-    } else if (part.text) {
+      const args = JSON.stringify(part.functionCall.args ?? {});
+      yield { type: 'tool_call', id, name: part.functionCall.name ?? '', arguments: args, ...(signature ? { signature } : {}) };
+      continue;
+    }
+    if (part.text) {
       yield part.thought ? { type: 'reasoning', text: part.text } : { type: 'text', text: part.text };
+    }
+    if (signature) {
+      yield { type: 'reasoning_signature', signature };
     }
   }
 }

@@ -7,7 +7,7 @@ import type {
   Part,
 } from '@google/genai' with { 'resolution-mode': 'import' };
 import { ProviderError, redactSecrets } from '../errors';
-import type { ChatMessage, ChatRequest, FinishReason, ToolSpec, Usage } from '../types';
+import type { ChatMessage, ChatRequest, ContentPart, FinishReason, ToolSpec, Usage } from '../types';
 import { httpFailure } from './httpErrors';
 
 /**
@@ -18,28 +18,11 @@ import { httpFailure } from './httpErrors';
 
 /**
  * Gemini 3 rejects a history whose function calls lack the `thoughtSignature` the model attached to them ("Function
- * call is missing a thought_signature", HTTP 400). Our `tool_call` part has no field for provider data, so the
- * signatures seen while streaming are kept here by endpoint and call id, and replayed when that history comes back.
- * A call we have no signature for (history from another provider, or from before a restart) gets the placeholder
- * Google documents for histories it did not produce. Bounded: only the last few hundred calls matter.
+ * call is missing a thought_signature", HTTP 400). The signature travels in the `tool_call` part itself (stored with
+ * the message, so it survives a restart); a call without one (history from another provider, or stored before
+ * signatures were kept) gets the placeholder Google documents for histories it did not produce.
  */
 const SKIP_SIGNATURE_VALIDATION = 'skip_thought_signature_validator';
-const MAX_REMEMBERED_SIGNATURES = 500;
-const signaturesByCall = new Map<string, string>();
-
-export function rememberSignature(endpointId: string, callId: string, signature: string): void {
-  signaturesByCall.set(`${endpointId}\n${callId}`, signature);
-  if (signaturesByCall.size > MAX_REMEMBERED_SIGNATURES) {
-    const oldest = signaturesByCall.keys().next().value;
-    if (oldest !== undefined) {
-      signaturesByCall.delete(oldest);
-    }
-  }
-}
-
-function signatureFor(endpointId: string, callId: string): string | undefined {
-  return signaturesByCall.get(`${endpointId}\n${callId}`);
-}
 
 export interface GeminiStreamParameters {
   model: string;
@@ -51,7 +34,7 @@ export interface GeminiStreamParameters {
  * The `generateContentStream` parameters, without `abortSignal` (the adapter adds it). `withThoughts` asks for
  * thought summaries; models without thinking reject it, so the adapter retries once without it.
  */
-export function toGeminiParameters(request: ChatRequest, endpointId: string, withThoughts: boolean): GeminiStreamParameters {
+export function toGeminiParameters(request: ChatRequest, withThoughts: boolean): GeminiStreamParameters {
   const config: GenerateContentConfig = {
     // On by default in @google/genai 3.x: it re-sends the request itself when a stream ends early with a
     // continuation token. Our stream is one attempt; streamChat owns every retry.
@@ -74,8 +57,11 @@ export function toGeminiParameters(request: ChatRequest, endpointId: string, wit
   }
   if (withThoughts) {
     config.thinkingConfig = { includeThoughts: true };
+    if (request.thinking?.budgetTokens !== undefined) {
+      config.thinkingConfig.thinkingBudget = request.thinking.budgetTokens;
+    }
   }
-  return { model: request.model, contents: toGeminiContents(request.messages, endpointId), config };
+  return { model: request.model, contents: toGeminiContents(request.messages), config };
 }
 
 function toFunctionDeclaration(tool: ToolSpec): FunctionDeclaration {
@@ -89,11 +75,11 @@ function toFunctionDeclaration(tool: ToolSpec): FunctionDeclaration {
  * turn. Consecutive messages that land on the same role are merged, and empty text is dropped: Gemini rejects a
  * turn without parts.
  */
-export function toGeminiContents(messages: readonly ChatMessage[], endpointId: string): Content[] {
+export function toGeminiContents(messages: readonly ChatMessage[]): Content[] {
   const contents: Content[] = [];
   for (const message of messages) {
     const role = message.role === 'assistant' ? 'model' : 'user';
-    const parts = toGeminiParts(message, endpointId);
+    const parts = toGeminiParts(message);
     if (parts.length === 0) {
       continue;
     }
@@ -107,8 +93,9 @@ export function toGeminiContents(messages: readonly ChatMessage[], endpointId: s
   return contents;
 }
 
-function toGeminiParts(message: ChatMessage, endpointId: string): Part[] {
+function toGeminiParts(message: ChatMessage): Part[] {
   const parts: Part[] = [];
+  const fromModel = message.role === 'assistant';
   let signedACall = false;
   for (const part of message.content) {
     switch (part.type) {
@@ -117,10 +104,18 @@ function toGeminiParts(message: ChatMessage, endpointId: string): Part[] {
           parts.push({ text: part.text });
         }
         break;
+      case 'reasoning': {
+        const thought = fromModel ? thoughtPart(part) : undefined;
+        if (thought) {
+          parts.push(thought);
+        }
+        break;
+      }
       case 'tool_call': {
         const call: Part = { functionCall: { id: part.id, name: part.name, args: parseArguments(part.arguments) } };
         // The model signs the first call of a step; a parallel call after it carries no signature.
-        const signature = signatureFor(endpointId, part.id) ?? (signedACall ? undefined : SKIP_SIGNATURE_VALIDATION);
+        const own = part.origin === 'gemini' ? part.signature : undefined;
+        const signature = own ?? (signedACall ? undefined : SKIP_SIGNATURE_VALIDATION);
         if (signature !== undefined) {
           call.thoughtSignature = signature;
           signedACall = true;
@@ -129,18 +124,45 @@ function toGeminiParts(message: ChatMessage, endpointId: string): Part[] {
         break;
       }
       case 'tool_result':
-        parts.push({
-          functionResponse: {
-            id: part.callId,
-            name: part.name,
-            // Gemini reads an `error` key as a failed call; any other object is the call's output.
-            response: part.isError ? { error: part.content } : { content: part.content },
-          },
-        });
+        parts.push({ functionResponse: { id: part.callId, name: part.name, response: functionResponseOf(part.content, part.isError === true) } });
         break;
     }
   }
   return parts;
+}
+
+/**
+ * A thought of Gemini's goes back as a thought part with its signature; a signature that came on an empty part
+ * (the end of a streamed text answer) goes back on an empty part. Another provider's reasoning is left out.
+ */
+function thoughtPart(part: Extract<ContentPart, { type: 'reasoning' }>): Part | undefined {
+  if (part.origin !== 'gemini' || part.redacted !== undefined) {
+    return undefined;
+  }
+  const signature = part.signature === undefined ? {} : { thoughtSignature: part.signature };
+  if (part.text.length > 0) {
+    return { text: part.text, thought: true, ...signature };
+  }
+  return part.signature === undefined ? undefined : { text: '', ...signature };
+}
+
+/**
+ * `response` must be an object: a result that is a JSON object goes as that object, any other text as
+ * `{ result: text }`; Gemini reads an `error` key as a failed call.
+ */
+export function functionResponseOf(content: string, isError: boolean): Record<string, unknown> {
+  if (isError) {
+    return { error: content };
+  }
+  try {
+    const parsed: unknown = JSON.parse(content);
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      return parsed as Record<string, unknown>;
+    }
+  } catch {
+    // Plain text: wrapped below.
+  }
+  return { result: content };
 }
 
 /** `args` must be an object; a model's unparsable argument text is passed back as text rather than lost. */

@@ -48,6 +48,7 @@ export function createOllamaAdapter(config: EndpointConfig, apiKey: string | und
 
   return {
     label,
+    kind: config.kind,
     stream: (request, signal) => streamAnswer(request, signal, context(signal, request.model)),
 
     async listModels(signal: AbortSignal): Promise<ModelInfo[]> {

@@ -54,7 +54,9 @@ function toOllamaTool(tool: ToolSpec): Tool {
 /**
  * Ollama's history: the system prompt as a first `system` message, an assistant's calls as `tool_calls` with the
  * arguments as an object, and each tool result as its own `tool` message named by `tool_name` (Ollama matches
- * results to calls by name and order; it has no call ids of its own to send back).
+ * results to calls by name and order; it has no call ids of its own to send back). An assistant's own reasoning
+ * goes back in `thinking`, as Ollama's docs do for thinking models calling tools; reasoning of other providers is
+ * left out.
  */
 export function toOllamaMessages(system: string | undefined, messages: readonly ChatMessage[]): Message[] {
   const result: Message[] = [];
@@ -63,23 +65,36 @@ export function toOllamaMessages(system: string | undefined, messages: readonly 
   }
   for (const message of messages) {
     let text = '';
+    let thinking = '';
     const toolCalls: ToolCall[] = [];
     let toolResults = 0;
     for (const part of message.content) {
-      if (part.type === 'text') {
-        text += part.text;
-      } else if (part.type === 'tool_call') {
-        toolCalls.push({ function: { name: part.name, arguments: argumentsObject(part.arguments) } });
-      } else {
-        toolResults++;
-        // Ollama has no error flag on a tool result: say it in the content, or the model takes it for data.
-        result.push({ role: 'tool', content: part.isError ? `Error: ${part.content}` : part.content, tool_name: part.name });
+      switch (part.type) {
+        case 'text':
+          text += part.text;
+          break;
+        case 'reasoning':
+          if (message.role === 'assistant' && part.origin === 'ollama') {
+            thinking += part.text;
+          }
+          break;
+        case 'tool_call':
+          toolCalls.push({ function: { name: part.name, arguments: argumentsObject(part.arguments) } });
+          break;
+        case 'tool_result':
+          toolResults++;
+          // Ollama has no error flag on a tool result: say it in the content, or the model takes it for data.
+          result.push({ role: 'tool', content: part.isError ? `Error: ${part.content}` : part.content, tool_name: part.name });
+          break;
       }
     }
-    if (text.length > 0 || toolCalls.length > 0 || toolResults === 0) {
+    // A message of text only is sent even when empty (the turn still happened); one of reasoning only is not.
+    const textOnly = message.content.every((part) => part.type === 'text');
+    if (text.length > 0 || toolCalls.length > 0 || (toolResults === 0 && textOnly)) {
       result.push({
         role: message.role === 'tool' ? 'user' : message.role,
         content: text,
+        ...(thinking.length > 0 ? { thinking } : {}),
         ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
       });
     }

@@ -78,7 +78,7 @@ export function createOpenAiAdapter(config: EndpointConfig, apiKey: string | und
     }
   }
 
-  return { label, stream, listModels, test };
+  return { label, kind: config.kind, stream, listModels, test };
 }
 
 /**

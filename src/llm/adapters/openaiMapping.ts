@@ -61,7 +61,12 @@ export function toChatMessages(system: string | undefined, messages: readonly Ch
       const calls = message.content.flatMap((part) =>
         part.type === 'tool_call' ? [{ id: part.id, type: 'function' as const, function: { name: part.name, arguments: part.arguments } }] : [],
       );
-      out.push(calls.length > 0 ? { role: 'assistant', content: text || null, tool_calls: calls } : { role: 'assistant', content: text });
+      // Reasoning is never sent back: Chat Completions has no field for it, and as text it would be a new answer.
+      if (calls.length > 0) {
+        out.push({ role: 'assistant', content: text || null, tool_calls: calls });
+      } else if (text) {
+        out.push({ role: 'assistant', content: text });
+      }
       continue;
     }
     for (const part of message.content) {

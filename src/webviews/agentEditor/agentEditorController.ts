@@ -1,4 +1,6 @@
-import { formFromConfig, mergeParams, validateAgent, type AgentValidation } from '../../core/agentValidation';
+import { DEFAULT_LIMITS, DEFAULT_MODES } from '../../core/agent/agentTools';
+import { mergeTools, TOOL_CATALOG } from '../../core/agent/toolCatalog';
+import { formFromConfig, mergeParams, newAgentToolFields, validateAgent, type AgentValidation } from '../../core/agentValidation';
 import type { Agent } from '../../db/repositories/agents';
 import type { AgentDraft, AgentEditorRequests, AgentEditorSnapshot, DraftValidation } from '../../protocol/agentEditor';
 import type { ResultOf } from '../../protocol/rpc';
@@ -29,6 +31,8 @@ export class AgentEditorController {
     private currentId: string | null,
     /** Names a new agent's draft until its first save; then the agent id does. */
     private readonly newKey: string,
+    /** Workspace Trust, which the Tools section mentions because it overrides every mode. */
+    private readonly isTrusted: () => boolean = () => true,
   ) {}
 
   get agentId(): string | null {
@@ -59,6 +63,9 @@ export class AgentEditorController {
       archived: this.lastSeen?.archived ?? false,
       deleted: this.currentId !== null && agent === undefined,
       providers: await providerOptions(this.deps.status, [saved.provider]),
+      tools: TOOL_CATALOG.map((tool) => ({ ...tool, defaultMode: DEFAULT_MODES[tool.category] })),
+      limitDefaults: { ...DEFAULT_LIMITS },
+      workspaceTrusted: this.isTrusted(),
     };
   }
 
@@ -83,12 +90,16 @@ export class AgentEditorController {
     const existing = this.currentId ? repository.get(this.currentId) : undefined;
     let message: string;
     if (!existing) {
-      const created = await repository.create({ ...value, params: mergeParams({}, value.params) });
+      const created = await repository.create({ ...value, params: mergeParams({}, value.params), tools: mergeTools([], value.tools) });
       message = this.currentId ? `The agent had been deleted: saved as a new agent, version 1.` : `Created "${created.name}", version 1.`;
       this.currentId = created.id;
     } else {
       const before = existing.currentVersion.version;
-      const updated = await repository.update(existing.id, { ...value, params: mergeParams(existing.currentVersion.params, value.params) });
+      const updated = await repository.update(existing.id, {
+        ...value,
+        params: mergeParams(existing.currentVersion.params, value.params),
+        tools: mergeTools(existing.currentVersion.tools, value.tools),
+      });
       const after = updated.currentVersion.version;
       message =
         after !== before
@@ -125,7 +136,7 @@ export class AgentEditorController {
   private async defaults(): Promise<AgentDraft> {
     if (!this.newDefaults) {
       const { provider, model } = await defaultEndpoint(this.deps.status);
-      this.newDefaults = { name: '', provider, model, systemPrompt: '', temperature: '', maxTokens: '' };
+      this.newDefaults = { name: '', provider, model, systemPrompt: '', temperature: '', maxTokens: '', ...newAgentToolFields() };
     }
     return this.newDefaults;
   }

@@ -80,7 +80,7 @@ export class AgentEditorPanel extends Disposable {
   ) {
     super();
     this._register(panel);
-    this.controller = new AgentEditorController(services, agentId, newKey);
+    this.controller = new AgentEditorController(services, agentId, newKey, () => vscode.workspace.isTrusted);
     AgentEditorPanel.open.set(this.controller.key, this);
     panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'activity-bar.svg');
     this.host = this._register(
@@ -116,6 +116,7 @@ export class AgentEditorPanel extends Disposable {
     const pushState = () => void this.snapshot().then((snapshot) => this.host.postEvent({ method: 'agentEditor/state', params: snapshot }), fail);
     this._register(services.source.onDidChange(pushState));
     this._register(services.status.onDidChange(pushState));
+    this._register(vscode.workspace.onDidGrantWorkspaceTrust(pushState));
     this._register(
       panel.onDidChangeViewState(({ webviewPanel }) => {
         if (!webviewPanel.visible) {

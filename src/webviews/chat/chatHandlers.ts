@@ -22,7 +22,11 @@ export interface ChatHandlerDeps {
   ask: AskPrompt;
   /** Opens (or reveals) another session's panel: where a fork goes. */
   openSession(sessionId: string): Promise<void>;
+  /** Opens the diff of a file an agent's call changed: the turn's original against the file now. */
+  openDiff(messageId: string, callId: string, path: string): Promise<void>;
 }
+
+export const RESTORE_ANYWAY = 'Restore Anyway';
 
 export const OPEN_LINK = 'Open Link';
 
@@ -58,6 +62,25 @@ export function chatHandlers(deps: ChatHandlerDeps): RequestHandlers<ChatRequest
     },
     'chat/runErrorAction': async ({ messageId, action }) => {
       await runErrorAction(deps, messageId, action);
+      return null;
+    },
+    'chat/decide': ({ pendingId, decision, reason }) => {
+      chat.decide(sessionId, pendingId, decision, reason);
+      return null;
+    },
+    'chat/undo': ({ messageId, scope: range }) =>
+      chat.undo(sessionId, messageId, range, async (conflicts) => {
+        // Files someone changed after the agent did: restoring them would throw that work away, so ask first.
+        const names = conflicts.map((file) => file.path).join('\n');
+        const choice = await deps.ask({
+          message: conflicts.length === 1 ? 'A file was changed after the agent edited it. Restore it anyway?' : `${conflicts.length} files were changed after the agent edited them. Restore them anyway?`,
+          detail: `${names}\n\nRestoring puts back the text from before the agent's change; the later edits are lost. Skip keeps them as they are.`,
+          actions: [RESTORE_ANYWAY],
+        });
+        return new Set(choice === RESTORE_ANYWAY ? conflicts.map((file) => file.path) : []);
+      }),
+    'chat/openDiff': async ({ messageId, callId, path }) => {
+      await deps.openDiff(messageId, callId, path);
       return null;
     },
     'chat/inspect': async ({ messageId }) => {

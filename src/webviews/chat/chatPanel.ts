@@ -28,6 +28,8 @@ export interface ChatPanelServices {
   editors: LastTextEditor;
   ask: AskPrompt;
   memory: ChatPanelMemory;
+  /** Opens the diff of a file an agent's call changed (the turn's original against the file now). */
+  openDiff(sessionId: string, messageId: string, callId: string, path: string): Promise<void>;
 }
 
 export class ChatPanel extends Disposable {
@@ -78,6 +80,11 @@ export class ChatPanel extends Disposable {
     }
     new ChatPanel(panel, services, await services.chat, sessionId, session.title);
     services.log.debug(`Restored the chat panel of session ${sessionId}`);
+  }
+
+  /** Whether the session's panel is open and visible (so a question it waits on is seen). */
+  static isVisible(sessionId: string): boolean {
+    return ChatPanel.open.get(sessionId)?.panel.visible === true;
   }
 
   static find(sessionId: string): ChatPanel | undefined {
@@ -131,6 +138,7 @@ export class ChatPanel extends Disposable {
       openSession: async (id) => {
         await ChatPanel.show(services, id);
       },
+      openDiff: (messageId, callId, path) => services.openDiff(sessionId, messageId, callId, path),
     });
     this.host = this._register(
       new WebviewHost(

@@ -69,3 +69,41 @@ export async function settleRequests(chat, origin) {
     `${origin}/control-${Date.now()}`,
   );
 }
+
+/** The panel's own controls in tool steps and cards; anything else that can be clicked came from somewhere else. */
+const OWN_CONTROLS = new Set(['toggle-tool', 'open-diff', 'undo-turn', 'undo-menu', 'undo-since']);
+
+/**
+ * Tool steps, approval and limit cards are text only: no element from a payload (none of the forbidden tags, no
+ * link at all), no handler or loading attribute, every button one of the panel's own; no payload flag, no dialog.
+ * @param {import('./chatPage.mjs').ChatPage} chat
+ */
+export async function assertToolsInert(chat) {
+  const found = await chat.page.evaluate(
+    ({ tags, attributes, own }) => {
+      const bad = [];
+      const scopes = document.querySelectorAll('.tool-message, .pending-dock');
+      for (const scope of scopes) {
+        for (const element of scope.querySelectorAll('*')) {
+          const tag = element.tagName.toLowerCase();
+          if (tags.includes(tag) || tag === 'a') {
+            bad.push(tag);
+          }
+          if (tag === 'button' && !own.includes(element.dataset.action) && element.dataset.role !== 'toggle-arguments') {
+            bad.push(`button[${element.dataset.action}]`);
+          }
+          for (const { name } of element.attributes) {
+            if (/^on/i.test(name) || attributes.includes(name) || name === 'href') {
+              bad.push(`${tag}[${name}]`);
+            }
+          }
+        }
+      }
+      return { scopes: scopes.length, bad, flags: Object.keys(window).filter((key) => key.startsWith('__xss_')), images: document.images.length };
+    },
+    { tags: FORBIDDEN_TAGS, attributes: FORBIDDEN_ATTRIBUTES, own: [...OWN_CONTROLS] },
+  );
+  assert.ok(found.scopes > 0, 'no tool steps or cards were rendered');
+  assert.deepEqual({ ...found, scopes: undefined }, { scopes: undefined, bad: [], flags: [], images: 0 });
+  assert.deepEqual(chat.dialogs, [], 'dialogs opened');
+}

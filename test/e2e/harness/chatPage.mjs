@@ -138,6 +138,38 @@ export class ChatPage {
     return this.page.locator('article.message', { hasText: text });
   }
 
+  /** A tool step's row by its call id. */
+  toolRow(callId) {
+    return this.page.locator(`.tool-step[data-call-id="${callId}"]`);
+  }
+
+  /** The card of a pending question (approval or limit) by its id. */
+  card(pendingId) {
+    return this.page.locator(`.pending-card[data-pending-id="${pendingId}"]`);
+  }
+
+  /** A decision button of a card: approve, approveSession, deny, continue, stop. */
+  decision(pendingId, decision) {
+    return this.card(pendingId).locator(`vscode-button[data-decision="${decision}"]`);
+  }
+
+  /** Waits until the screen-reader announcer says something containing `text`; returns what it says. */
+  async announced(text) {
+    const handle = await this.page.waitForFunction((text) => {
+      const said = document.getElementById('announcer')?.textContent ?? '';
+      return said.includes(text) ? said : false;
+    }, text);
+    return handle.jsonValue();
+  }
+
+  /** What has keyboard focus: its tag, id, classes and data attributes. */
+  async focused() {
+    return this.page.evaluate(() => {
+      const active = document.activeElement;
+      return active ? { tag: active.tagName.toLowerCase(), id: active.id, className: String(active.className), data: { ...active.dataset } } : null;
+    });
+  }
+
   async violations() {
     return this.page.evaluate(() => window.__violations);
   }

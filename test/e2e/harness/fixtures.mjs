@@ -119,3 +119,94 @@ export function serveHistory(chat, all, { page = 200 } = {}) {
     },
   };
 }
+
+/** A call of a tool message, as the host shows it (src/protocol/chatTools.ts ToolCallView). */
+export function toolCall(fields) {
+  return { id: 'call_1', name: 'read_file', summary: 'Read src/app.ts', state: 'completed', ...fields };
+}
+
+/**
+ * A finished turn with tools, ids `base` .. `base + 3`: the question; a reply that says what it will do and makes
+ * two calls; their tool message (a completed read, and a command that exited 1 and changed three files); the answer.
+ */
+export function toolTurn(base = 1) {
+  const [user, step, tool, answer] = [0, 1, 2, 3].map((i) => ulid(base + i));
+  const calls = [
+    { id: 'call_read', name: 'read_file', arguments: '{"path":"test.js","startLine":1}' },
+    { id: 'call_run', name: 'run_command', arguments: '{"command":"node test.js"}' },
+  ];
+  return [
+    message({ id: user, text: 'Fix the failing test' }),
+    message({ id: step, parentId: user, role: 'assistant', text: 'Let me read the test and run it.', toolCalls: calls }),
+    message({
+      id: tool,
+      parentId: step,
+      role: 'tool',
+      tools: [
+        toolCall({ id: 'call_read', summary: 'Read test.js, lines 1-40', decidedBy: 'policy', result: { text: 'const assert = require("node:assert");\nassert.equal(add(1, 2), 3);', isError: false, durationMs: 12 } }),
+        toolCall({
+          id: 'call_run',
+          name: 'run_command',
+          summary: 'Run node test.js',
+          state: 'failed',
+          decidedBy: 'person',
+          result: {
+            text: 'AssertionError [ERR_ASSERTION]: 4 == 3\n    at test.js:2:8',
+            isError: true,
+            exitCode: 1,
+            durationMs: 1520,
+            files: [
+              { path: 'src/add.js', change: 'modified' },
+              { path: 'coverage/report.txt', change: 'created' },
+              { path: 'old.log', change: 'deleted' },
+            ],
+          },
+        }),
+      ],
+    }),
+    message({ id: answer, parentId: tool, role: 'assistant', text: 'The test fails because `add` adds one too many.', footer: { inputTokens: 300, outputTokens: 40 } }),
+  ];
+}
+
+/** A question the turn waits on: an approval (ApprovalView fields override the edit below). */
+export function approvalPending({ id = ulid(800), messageId = ulid(3), callId = 'call_edit', ...approval } = {}) {
+  return {
+    kind: 'approval',
+    id,
+    messageId,
+    callId,
+    approval: {
+      tool: 'replace_in_file',
+      summary: 'Edit src/add.js',
+      arguments: '{"path":"src/add.js","old":"a + b + 1","new":"a + b"}',
+      reasons: ['Edits ask before they are written (the agent’s policy)'],
+      edit: {
+        path: 'src/add.js',
+        created: false,
+        diff: [
+          '--- a/src/add.js', '+++ b/src/add.js', '@@ -1,4 +1,4 @@', ' // Adds two numbers.', ' function add(a, b) {',
+          '-  return a + b + 1;', '+  return a + b;', ' }', '',
+        ].join('\n'),
+      },
+      canApproveForSession: true,
+      ...approval,
+    },
+  };
+}
+
+export function limitPending({ id = ulid(850), messageId = ulid(2), reached = '25 steps', more = '25 more steps' } = {}) {
+  return { kind: 'limit', id, messageId, reached, more };
+}
+
+/**
+ * A turn waiting on an edit's approval, ids `base` .. `base + 2`: the question, the reply that asks to edit, and
+ * its tool message with the call waiting for the person.
+ */
+export function awaitingTurn(base = 1, call = {}) {
+  const [user, step, tool] = [0, 1, 2].map((i) => ulid(base + i));
+  return [
+    message({ id: user, text: 'Fix it' }),
+    message({ id: step, parentId: user, role: 'assistant', text: '', toolCalls: [{ id: 'call_edit', name: 'replace_in_file', arguments: '{"path":"src/add.js"}' }] }),
+    message({ id: tool, parentId: step, role: 'tool', tools: [toolCall({ id: 'call_edit', name: 'replace_in_file', summary: 'Edit src/add.js', state: 'awaiting_approval', ...call })] }),
+  ];
+}

@@ -1,7 +1,7 @@
 // Hostile model output for the chat webview's security tests. Each XSS payload sets its own window flag if it ever
 // runs; the image payloads point at a counting server (and at the harness's own origin, which the CSP allows, so
 // only the panel's renderer stands between them and a request).
-import { message, ulid } from './fixtures.mjs';
+import { message, toolCall, ulid } from './fixtures.mjs';
 
 /** @returns {{ name: string, text: string }[]} payloads; each sets `window.__xss_<name>` when it executes */
 export function xssPayloads() {
@@ -77,4 +77,81 @@ export function garbageHostMessages(valid) {
     event('chat/message', message({ id: ulid(71), parentId: ulid(70), text: 'cycle b' })),
     event('chat/leaf', { leafId: ulid(70) }),
   ];
+}
+
+/**
+ * Broken or hostile tool events and snapshots (`chat/tool`, `chat/toolOutput`, `chat/pending`): wrong shapes,
+ * unknown states and kinds, ids that are not ids, huge values, prototype keys. `messageId` is a tool message the
+ * panel shows.
+ */
+export function garbageToolMessages(messageId) {
+  const event = (method, params) => ({ kind: 'event', event: { method, params } });
+  const call = { id: 'call_x', name: 'read_file', summary: 'Read x', state: 'completed' };
+  const approval = { tool: 'write_file', summary: 'Write x', arguments: '{}', reasons: [], canApproveForSession: true };
+  return [
+    event('chat/tool', null), event('chat/tool', { messageId }), event('chat/tool', { messageId, call: null }),
+    event('chat/tool', { messageId, call: { ...call, state: 'exploded' } }), event('chat/tool', { messageId, call: { ...call, id: 'has space' } }),
+    event('chat/tool', { messageId, call: { ...call, id: 'x'.repeat(10_000) } }), event('chat/tool', { messageId, call: { ...call, summary: 42 } }),
+    event('chat/tool', { messageId: 'x'.repeat(10_000), call }), event('chat/tool', { messageId, call: { ...call, name: ['read_file'] } }),
+    event('chat/tool', { messageId, call: { ...call, id: 'call_odd', result: 'done', approval: 'yes', decidedBy: 'the model' } }),
+    event('chat/tool', { messageId, call: { ...call, id: 'call_files', result: { text: 5, files: { path: 'x' }, exitCode: 'one', durationMs: -1 } } }),
+    event('chat/toolOutput', { messageId, callId: 'call_x', text: 7 }), event('chat/toolOutput', { messageId, text: 'no call' }),
+    event('chat/toolOutput', { messageId, callId: 'call x', text: 'space' }),
+    event('chat/pending', null), event('chat/pending', { pending: 'nope' }), event('chat/pending', { pending: {} }),
+    event('chat/pending', { pending: [{ kind: 'evil', id: ulid(901), messageId }] }),
+    event('chat/pending', { pending: [{ kind: 'approval', id: 'x'.repeat(100), messageId, callId: 'call_x', approval }] }),
+    event('chat/pending', { pending: [{ kind: 'approval', id: ulid(902), messageId, callId: 'call_x', approval: { ...approval, tool: null } }] }),
+    event('chat/pending', { pending: [{ kind: 'limit', id: ulid(903), messageId, reached: 25 }] }),
+    JSON.parse(`{"kind":"event","event":{"method":"chat/tool","params":{"messageId":"${messageId}","call":{"__proto__":{"polluted":true},"id":"call_p"}}}}`),
+    JSON.parse(`{"kind":"event","event":{"method":"chat/pending","params":{"pending":[{"__proto__":{"polluted":true},"kind":"limit"}]}}}`),
+  ];
+}
+
+/**
+ * A tool turn whose every shown string is a payload: call summaries, tool names, arguments, results, file names,
+ * and an approval card's summary, reasons, diff, path, command line, cwd, sub-commands, rules and URL, plus a limit
+ * card's words. Returns the messages, the pending list and the texts that must show up as text.
+ */
+export function xssToolTurn() {
+  const payloads = xssPayloads().map((p) => p.text);
+  const pick = (i) => payloads[i % payloads.length];
+  const [user, step, tool] = [ulid(1), ulid(2), ulid(3)];
+  const calls = payloads.map((text, i) => ({ id: `call_${i}`, name: i === 0 ? text : 'run_command', arguments: JSON.stringify({ command: text }) }));
+  const messages = [
+    message({ id: user, text: 'Run something nasty' }),
+    message({ id: step, parentId: user, role: 'assistant', text: '', toolCalls: calls }),
+    message({
+      id: tool,
+      parentId: step,
+      role: 'tool',
+      tools: payloads.map((text, i) =>
+        toolCall({
+          id: `call_${i}`,
+          name: calls[i].name,
+          summary: text,
+          state: i === 1 ? 'running' : 'failed',
+          output: i === 1 ? text : undefined,
+          result: i === 1 ? undefined : { text, isError: true, exitCode: 1, files: [{ path: text, change: i % 2 ? 'created' : 'modified' }] },
+        }),
+      ),
+    }),
+  ];
+  const diff = ['--- a/x', '+++ b/x', '@@ -1,2 +1,2 @@', ...payloads.flatMap((text) => [`-${text}`, `+${text}`]), ''].join('\n');
+  const pending = [
+    {
+      kind: 'approval', id: ulid(800), messageId: tool, callId: 'call_0',
+      approval: {
+        tool: pick(0), summary: pick(1), arguments: JSON.stringify({ all: payloads }), reasons: payloads,
+        edit: { path: pick(2), diff, created: true },
+        command: {
+          line: payloads.join(' && '), cwd: pick(3),
+          subcommands: payloads.map((text, i) => ({ text, verdict: ['allow', 'ask', 'deny', 'default'][i % 4], reason: pick(i + 1), rule: pick(i + 2) })),
+        },
+        url: `javascript:window.__xss_url=1`,
+        canApproveForSession: true,
+      },
+    },
+    { kind: 'limit', id: ulid(801), messageId: tool, reached: pick(4), more: pick(5) },
+  ];
+  return { messages, pending, texts: payloads };
 }

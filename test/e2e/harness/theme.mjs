@@ -28,6 +28,15 @@ export const THEMES = {
     '--vscode-settings-dropdownBackground': '#313131', '--vscode-settings-dropdownBorder': '#3c3c3c', '--vscode-settings-dropdownForeground': '#cccccc',
     '--vscode-settings-textInputBackground': '#313131', '--vscode-settings-textInputForeground': '#cccccc', '--vscode-settings-dropdownListBorder': '#454545',
     '--vscode-list-activeSelectionBackground': '#04395e', '--vscode-list-activeSelectionForeground': '#ffffff', '--vscode-list-hoverBackground': '#2a2d2e',
+    // Tool steps, approval cards and diffs.
+    '--vscode-diffEditor-insertedLineBackground': '#9bb95533', '--vscode-diffEditor-insertedTextBackground': '#9ccc2c33',
+    '--vscode-diffEditor-removedLineBackground': '#ff000033', '--vscode-diffEditor-removedTextBackground': '#ff000033',
+    '--vscode-gitDecoration-addedResourceForeground': '#81b88b', '--vscode-gitDecoration-modifiedResourceForeground': '#e2c08d',
+    '--vscode-gitDecoration-deletedResourceForeground': '#c74e39', '--vscode-testing-iconPassed': '#73c991', '--vscode-testing-iconFailed': '#f14c4c',
+    '--vscode-menu-background': '#1f1f1f', '--vscode-menu-foreground': '#cccccc', '--vscode-menu-border': '#454545',
+    '--vscode-menu-selectionBackground': '#0078d4', '--vscode-menu-selectionForeground': '#ffffff', '--vscode-editorWidget-foreground': '#cccccc',
+    '--vscode-editor-foreground': '#cccccc', '--vscode-settings-textInputBorder': '#3c3c3c',
+    '--vscode-notificationsInfoIcon-foreground': '#3794ff', '--vscode-notificationsWarningIcon-foreground': '#cca700',
   },
   light: {
     ...common,
@@ -48,5 +57,14 @@ export const THEMES = {
     '--vscode-settings-dropdownBackground': '#ffffff', '--vscode-settings-dropdownBorder': '#cecece', '--vscode-settings-dropdownForeground': '#3b3b3b',
     '--vscode-settings-textInputBackground': '#ffffff', '--vscode-settings-textInputForeground': '#3b3b3b', '--vscode-settings-dropdownListBorder': '#c8c8c8',
     '--vscode-list-activeSelectionBackground': '#e8e8e8', '--vscode-list-activeSelectionForeground': '#000000', '--vscode-list-hoverBackground': '#f2f2f2',
+    // Tool steps, approval cards and diffs.
+    '--vscode-diffEditor-insertedLineBackground': '#9bb95533', '--vscode-diffEditor-insertedTextBackground': '#9ccc2c40',
+    '--vscode-diffEditor-removedLineBackground': '#ff000033', '--vscode-diffEditor-removedTextBackground': '#ff000033',
+    '--vscode-gitDecoration-addedResourceForeground': '#587c0c', '--vscode-gitDecoration-modifiedResourceForeground': '#895503',
+    '--vscode-gitDecoration-deletedResourceForeground': '#ad0707', '--vscode-testing-iconPassed': '#388a34', '--vscode-testing-iconFailed': '#f14c4c',
+    '--vscode-menu-background': '#ffffff', '--vscode-menu-foreground': '#3b3b3b', '--vscode-menu-border': '#cecece',
+    '--vscode-menu-selectionBackground': '#005fb8', '--vscode-menu-selectionForeground': '#ffffff', '--vscode-editorWidget-foreground': '#3b3b3b',
+    '--vscode-editor-foreground': '#3b3b3b', '--vscode-settings-textInputBorder': '#cecece',
+    '--vscode-notificationsInfoIcon-foreground': '#1a85ff', '--vscode-notificationsWarningIcon-foreground': '#bf8803',
   },
 };

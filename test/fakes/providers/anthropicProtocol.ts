@@ -14,6 +14,8 @@ import {
   type ProtocolHandler,
   type Scenario,
 } from './fakeServer';
+import { serveAnthropicScript } from './anthropicScript';
+import { scriptNameOf } from './fakeScripts';
 
 /**
  * Anthropic's Messages API on loopback: POST /v1/messages as named server-sent events (message_start,
@@ -38,6 +40,11 @@ export const anthropicProtocol: ProtocolHandler = async (exchange, scenarioOf) =
   const { req, url } = exchange;
   if (req.method === 'POST' && url.pathname === '/v1/messages') {
     const model = (exchange.body as { model?: string } | undefined)?.model;
+    const script = scriptNameOf(model);
+    if (script !== undefined) {
+      await serveAnthropicScript(exchange, script);
+      return true;
+    }
     const scenario = scenarioOf(model);
     if (!scenario) {
       sendError(exchange.res, 404, 'not_found_error', `model: ${model ?? '(none)'}`);

@@ -1,10 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { SCRIPT_ROUTE, scriptProblem, type ScriptStep } from './fakeScripts';
 
 /**
  * A loopback HTTP server that speaks one provider's wire protocol, for driving the real SDKs through every fault
  * a provider can produce. The scenario is chosen by the model name of the request (`fake-reset`, ...), so a test
- * picks a fault the same way a user picks a model. Only ever binds 127.0.0.1.
+ * picks a fault the same way a user picks a model. Only ever binds 127.0.0.1. A model `fake-script-<name>` answers
+ * from a script instead (fakeScripts.ts): `server.scripts.set(name, steps)`, or `POST /__script/<name>` from
+ * another process.
  */
 
 export const SCENARIOS = [
@@ -89,6 +92,8 @@ export type ProtocolHandler = (exchange: Exchange, scenarioOf: (model: string | 
 
 export class FakeProviderServer {
   readonly requests: RecordedRequest[] = [];
+  /** Scripted replies by name, for the model `fake-script-<name>`. `reset()` keeps them. */
+  readonly scripts = new Map<string, ScriptStep[]>();
   private readonly hitsByScenario = new Map<string, number>();
   private readonly sockets = new Set<Socket>();
   private readonly server: http.Server;
@@ -139,6 +144,16 @@ export class FakeProviderServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  private setScript(res: http.ServerResponse, name: string, body: unknown): void {
+    const problem = scriptProblem(body);
+    if (problem) {
+      sendJson(res, 400, { error: { message: `Not a script: ${problem}.` } });
+      return;
+    }
+    this.scripts.set(name, body as ScriptStep[]);
+    res.writeHead(204).end();
+  }
+
   private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const raw = await readBody(req);
     let body: unknown;
@@ -147,8 +162,14 @@ export class FakeProviderServer {
     } catch {
       body = undefined;
     }
-    this.requests.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body });
     const url = new URL(req.url ?? '/', this.origin);
+    const scriptRoute = req.method === 'POST' ? SCRIPT_ROUTE.exec(url.pathname) : null;
+    if (scriptRoute) {
+      // The fake's own control route, not a provider's: not recorded among the requests.
+      this.setScript(res, decodeURIComponent(scriptRoute[1] ?? ''), body);
+      return;
+    }
+    this.requests.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body });
     const exchange: Exchange = { req, res, url, body, hit: 0, server: this };
     const counting = (model: string | undefined) => {
       const scenario = scenarioOf(model);

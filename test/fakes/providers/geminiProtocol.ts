@@ -15,6 +15,8 @@ import {
   type ProtocolHandler,
   type Scenario,
 } from './fakeServer';
+import { scriptNameOf } from './fakeScripts';
+import { serveGeminiScript } from './geminiScript';
 
 /**
  * The Gemini Developer API as @google/genai 3.1.0 calls it: `POST /{version}/models/{model}:streamGenerateContent
@@ -33,7 +35,13 @@ export const geminiProtocol: ProtocolHandler = async (exchange, scenarioOf) => {
   const { req, res, url } = exchange;
   const stream = STREAM_ROUTE.exec(url.pathname);
   if (req.method === 'POST' && stream && url.searchParams.get('alt') === 'sse') {
-    const scenario = scenarioOf(decodeURIComponent(stream[2] ?? ''));
+    const model = decodeURIComponent(stream[2] ?? '');
+    const script = scriptNameOf(model);
+    if (script !== undefined) {
+      await serveGeminiScript(exchange, script);
+      return true;
+    }
+    const scenario = scenarioOf(model);
     await answer(exchange, scenario ?? 'ok');
     return true;
   }

@@ -15,6 +15,8 @@ import {
   type ProtocolHandler,
   type Scenario,
 } from './fakeServer';
+import { scriptNameOf } from './fakeScripts';
+import { serveOllamaScript } from './ollamaScript';
 
 /**
  * Ollama's native API as the server (and a proxy in front of it) sends it: POST /api/chat streams NDJSON
@@ -52,6 +54,11 @@ export const ollamaProtocol: ProtocolHandler = async (exchange, scenarioOf) => {
   }
   if (req.method === 'POST' && url.pathname === '/api/chat') {
     const body = (exchange.body ?? {}) as { model?: string };
+    const script = scriptNameOf(body.model);
+    if (script !== undefined) {
+      await serveOllamaScript(exchange, script);
+      return true;
+    }
     const scenario = scenarioOf(body.model);
     await serveChat(exchange, body.model ?? '', scenario);
     return true;

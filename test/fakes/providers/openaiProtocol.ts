@@ -17,6 +17,8 @@ import {
   type RecordedRequest,
   type Scenario,
 } from './fakeServer';
+import { scriptNameOf } from './fakeScripts';
+import { serveOpenAiScript } from './openaiScript';
 
 /**
  * OpenAI Chat Completions as the real services send it: `chat.completion.chunk` SSE events ending in
@@ -43,7 +45,8 @@ export const openAiProtocol: ProtocolHandler = async (exchange, scenarioOf) => {
     return true;
   }
   if (req.method === 'POST' && url.pathname === '/v1/chat/completions') {
-    await serveChat(exchange, body, scenarioOf(body.model), false);
+    const script = scriptNameOf(body.model);
+    await (script === undefined ? serveChat(exchange, body, scenarioOf(body.model), false) : serveOpenAiScript(exchange, script, false));
     return true;
   }
   const azureChat = req.method === 'POST' ? AZURE_DEPLOYMENT_CHAT.exec(url.pathname) : null;
@@ -59,7 +62,8 @@ export const openAiProtocol: ProtocolHandler = async (exchange, scenarioOf) => {
     }
     // Azure routes by the deployment; the scenario follows the body's model when there is one.
     const deployment = decodeURIComponent(azureChat[1] ?? '');
-    await serveChat(exchange, body, scenarioOf(body.model ?? deployment), true);
+    const script = scriptNameOf(body.model ?? deployment);
+    await (script === undefined ? serveChat(exchange, body, scenarioOf(body.model ?? deployment), true) : serveOpenAiScript(exchange, script, true));
     return true;
   }
   return false;

@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { createGeminiAdapter } from '../../../src/llm/adapters/gemini';
 import { toFinishReason, toUsage } from '../../../src/llm/adapters/geminiMapping';
+import { ReplyAssembler } from '../../../src/llm/assemble';
 import { collectAnswer } from '../../../src/llm/collect';
 import { defaultWatchdogs, type EndpointConfig } from '../../../src/llm/endpoints';
-import type { ChatMessage, ChatRequest, Chunk, ProviderAdapter } from '../../../src/llm/types';
+import type { ChatMessage, ChatRequest, Chunk, ContentPart, ProviderAdapter } from '../../../src/llm/types';
 import { geminiProtocol } from '../../fakes/providers/geminiProtocol';
 import { FAKE_ANSWER, FAKE_TOOL, FakeProviderServer, modelFor, SENTINEL_KEY, sendJson, type RecordedRequest } from '../../fakes/providers/fakeServer';
 import { assertProviderError, describeProviderConformance } from './conformance';
@@ -115,7 +116,8 @@ describe('Gemini adapter: what only Gemini does', function () {
         // Tool results and the next user text share Gemini's one user turn.
         role: 'user',
         parts: [
-          { functionResponse: { id: 'call_1', name: 'get_weather', response: { content: 'Sunny, 21 C' } } },
+          // Plain text is wrapped; a JSON object would go as that object.
+          { functionResponse: { id: 'call_1', name: 'get_weather', response: { result: 'Sunny, 21 C' } } },
           { functionResponse: { id: 'call_2', name: 'get_weather', response: { error: 'station offline' } } },
           { text: 'Thanks.' },
         ],
@@ -123,20 +125,52 @@ describe('Gemini adapter: what only Gemini does', function () {
     ]);
   });
 
-  it('sends back the thought signature Gemini attached to a call it made', async () => {
+  it('sends back the thought signature Gemini attached to a call it made, carried in the stored part', async () => {
     const tools = [{ name: FAKE_TOOL.name, description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }];
     const first = await ask(modelFor('tool'), undefined, { tools });
-    const call = first.find((c) => c.type === 'tool_call');
-    assert.ok(call?.type === 'tool_call');
     assert.deepEqual(bodyOf(server.requests[0]).tools, [{ functionDeclarations: [{ name: FAKE_TOOL.name, description: 'Weather', parametersJsonSchema: tools[0]!.parameters }] }]);
+    const reply = new ReplyAssembler();
+    first.forEach((chunk) => reply.add(chunk));
+    // Through JSON, as the store keeps it: nothing of the signature lives in the adapter any more.
+    const stored = JSON.parse(JSON.stringify(reply.parts('gemini'))) as ContentPart[];
+    const call = stored.find((part) => part.type === 'tool_call');
+    assert.ok(call?.type === 'tool_call');
+    assert.equal(call.signature, 'c2lnbmF0dXJlLW9mLXRoZS10b29sLWNhbGw=');
+    const fresh = createGeminiAdapter(endpoint(server.origin), SENTINEL_KEY);
+    await drain(
+      fresh.stream(
+        {
+          model: modelFor('ok'),
+          messages: [
+            { role: 'user', content: [{ type: 'text', text: 'Weather?' }] },
+            { role: 'assistant', content: stored },
+            { role: 'tool', content: [{ type: 'tool_result', callId: call.id, name: call.name, content: '{"sky":"clear"}' }] },
+          ],
+        },
+        new AbortController().signal,
+      ),
+    );
+    const [model, results] = bodyOf(server.requests[1]).contents?.slice(1) ?? [];
+    assert.equal(model?.parts[0]?.thoughtSignature, 'c2lnbmF0dXJlLW9mLXRoZS10b29sLWNhbGw=');
+    assert.equal(model?.parts[0]?.functionCall?.id, call.id);
+    assert.deepEqual(results?.parts[0]?.functionResponse?.response, { sky: 'clear' }, 'a JSON object result goes as that object');
+  });
+
+  it("sends another provider's signature and reasoning nowhere: the placeholder instead, and no thought", async () => {
     await ask(modelFor('ok'), [
       { role: 'user', content: [{ type: 'text', text: 'Weather?' }] },
-      { role: 'assistant', content: [call] },
-      { role: 'tool', content: [{ type: 'tool_result', callId: call.id, name: call.name, content: 'Sunny' }] },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'reasoning', text: 'Claude thinking', signature: 'claude-sig', origin: 'anthropic' },
+          { type: 'tool_call', id: 'toolu_1', name: 'get_weather', arguments: '{}', signature: 'not-gemini', origin: 'anthropic' },
+        ],
+      },
+      { role: 'tool', content: [{ type: 'tool_result', callId: 'toolu_1', name: 'get_weather', content: 'Sunny' }] },
     ]);
-    const replayed = bodyOf(server.requests[1]).contents?.[1]?.parts[0];
-    assert.equal(replayed?.thoughtSignature, 'c2lnbmF0dXJlLW9mLXRoZS10b29sLWNhbGw=');
-    assert.equal(replayed?.functionCall?.id, call.id);
+    assert.deepEqual(bodyOf(server.requests[0]).contents?.[1]?.parts, [
+      { functionCall: { id: 'toolu_1', name: 'get_weather', args: {} }, thoughtSignature: 'skip_thought_signature_validator' },
+    ]);
   });
 
   it('reports the 400 "API key not valid" Gemini sends for a bad key as auth', async () => {

@@ -1,25 +1,20 @@
 import type { AgentDraft, AgentDraftField, ModelOption, ProviderOption } from '../../../src/protocol/agentEditor';
 import { h } from '../shared/dom';
+import { fieldRow, type FieldView, type ValueControl } from './fieldView';
+import { buildToolsSection, type ToolsSection } from './toolsSection';
 
 /**
- * The editor's fields as DOM: each with its label, its control and a message line tied to it through
- * `aria-describedby`, so a screen reader reads the error with the field. Only builds and fills elements; when to
- * show which message is main.ts's business.
+ * The editor's fields as DOM, each with its label, its control and a message line tied to it (fieldView.ts).
+ * Only builds and fills elements; when to show which message is main.ts's business.
  */
 
-/** The value-holding part of every control used here (vscode-textfield, -textarea, -single-select, input). */
-interface ValueControl extends HTMLElement {
-  value: string;
-}
-
-export interface FieldView {
-  control: ValueControl;
-  message: HTMLElement;
-}
+type BasicField = 'name' | 'provider' | 'model' | 'systemPrompt' | 'temperature' | 'maxTokens';
 
 export interface EditorForm {
   root: HTMLElement;
+  /** Every one-value field; the tools' modes are in `toolsSection.modes`. */
   fields: Record<AgentDraftField, FieldView>;
+  toolsSection: ToolsSection;
   providerSelect: HTMLElement;
   modelList: HTMLDataListElement;
   modelStatus: HTMLElement;
@@ -27,7 +22,7 @@ export interface EditorForm {
   providerSettings: HTMLElement;
 }
 
-const labels: Record<AgentDraftField, string> = {
+const labels: Record<BasicField, string> = {
   name: 'Name',
   provider: 'Provider',
   model: 'Model',
@@ -36,27 +31,14 @@ const labels: Record<AgentDraftField, string> = {
   maxTokens: 'Max tokens',
 };
 
-const hints: Partial<Record<AgentDraftField, string>> = {
+const hints: Partial<Record<BasicField, string>> = {
   systemPrompt: 'Sent before every conversation. Each save that changes it makes a new version; replies record which one answered.',
   temperature: 'From 0 (focused) to 2 (varied). Empty: the provider’s default.',
   maxTokens: 'The longest reply, in tokens. Empty: the provider’s default.',
 };
 
-function field(name: AgentDraftField, control: ValueControl, ...extra: Node[]): { row: HTMLElement; view: FieldView } {
-  const id = `field-${name}`;
-  control.id = id;
-  const message = h('div', { id: `${id}-message`, class: 'message', 'aria-live': 'polite' });
-  const hint = hints[name] ? h('div', { id: `${id}-hint`, class: 'hint' }, hints[name]) : undefined;
-  control.setAttribute('aria-describedby', [message.id, hint?.id].filter(Boolean).join(' '));
-  const row = h(
-    'div',
-    { class: `field field-${name}` },
-    h('label', { for: id, class: 'field-label' }, labels[name]),
-    h('div', { class: 'field-control' }, control, ...extra),
-    message,
-    ...(hint ? [hint] : []),
-  );
-  return { row, view: { control, message } };
+function field(name: BasicField, control: ValueControl, ...extra: Node[]): { row: HTMLElement; view: FieldView } {
+  return fieldRow(`field-${name}`, `field-${name}`, labels[name], control, hints[name], ...extra);
 }
 
 export function buildForm(): EditorForm {
@@ -78,6 +60,7 @@ export function buildForm(): EditorForm {
   const systemPrompt = field('systemPrompt', h('vscode-textarea', { monospace: '', rows: '14', resize: 'vertical', placeholder: 'You are…' }));
   const temperature = field('temperature', h('vscode-textfield', { placeholder: 'provider default', inputmode: 'decimal' }));
   const maxTokens = field('maxTokens', h('vscode-textfield', { placeholder: 'provider default', inputmode: 'numeric' }));
+  const toolsSection = buildToolsSection();
 
   const root = h(
     'form',
@@ -85,12 +68,22 @@ export function buildForm(): EditorForm {
     h('section', { class: 'group', 'aria-labelledby': 'identity-title' }, h('h2', { id: 'identity-title' }, 'Agent'), name.row),
     h('section', { class: 'group', 'aria-labelledby': 'model-title' }, h('h2', { id: 'model-title' }, 'Model'), provider.row, model.row, temperature.row, maxTokens.row),
     h('section', { class: 'group', 'aria-labelledby': 'prompt-title' }, h('h2', { id: 'prompt-title' }, 'Instructions'), systemPrompt.row),
-    comingLater('Tools', 'The tools this agent may call, and which ones ask you first.'),
+    toolsSection.tools,
+    toolsSection.limits,
     comingLater('Routing', 'Sending some requests to another model, by rule or by cost.'),
   );
   return {
     root,
-    fields: { name: name.view, provider: provider.view, model: model.view, systemPrompt: systemPrompt.view, temperature: temperature.view, maxTokens: maxTokens.view },
+    fields: {
+      name: name.view,
+      provider: provider.view,
+      model: model.view,
+      systemPrompt: systemPrompt.view,
+      temperature: temperature.view,
+      maxTokens: maxTokens.view,
+      ...toolsSection.fields,
+    },
+    toolsSection,
     providerSelect,
     modelList,
     modelStatus,
@@ -136,9 +129,16 @@ export function setValues(form: EditorForm, draft: AgentDraft): void {
       view.control.value = draft[name];
     }
   }
+  for (const [name, view] of form.toolsSection.modes) {
+    const mode = draft.tools.find((t) => t.name === name)?.mode ?? 'off';
+    if (view.control.value !== mode) {
+      view.control.value = mode;
+    }
+  }
 }
 
-export function readValues(form: EditorForm, provider: string): AgentDraft {
+/** The one-value fields as typed; the tools' modes are read one by one, as each select changes. */
+export function readValues(form: EditorForm, provider: string): Omit<AgentDraft, 'tools'> {
   const value = (name: AgentDraftField) => form.fields[name].control.value;
   return {
     name: value('name'),
@@ -147,14 +147,11 @@ export function readValues(form: EditorForm, provider: string): AgentDraft {
     systemPrompt: value('systemPrompt'),
     temperature: value('temperature'),
     maxTokens: value('maxTokens'),
+    commandAllow: value('commandAllow'),
+    commandDeny: value('commandDeny'),
+    limitSteps: value('limitSteps'),
+    limitTokens: value('limitTokens'),
+    limitCostUsd: value('limitCostUsd'),
+    limitMinutes: value('limitMinutes'),
   };
-}
-
-/** Shows one field's message: an error (which marks the control invalid), a warning, or nothing. */
-export function showMessage(view: FieldView, error: string | undefined, warning: string | undefined): void {
-  const text = error ?? warning ?? '';
-  view.message.textContent = text;
-  view.message.className = `message${error ? ' error' : warning ? ' warning' : ''}`;
-  view.control.toggleAttribute('invalid', error !== undefined);
-  view.control.setAttribute('aria-invalid', String(error !== undefined));
 }

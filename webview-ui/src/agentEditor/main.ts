@@ -11,11 +11,14 @@ import type {
   AgentEditorSnapshot,
   AgentEditorState,
   FieldMessages,
+  MessageField,
 } from '../../../src/protocol/agentEditor';
 import { h } from '../shared/dom';
 import { RpcClient } from '../shared/rpcClient';
 import { vscodeApi } from '../shared/vscodeApi';
-import { buildForm, fillModels, fillProviders, readValues, setValues, showMessage } from './form';
+import { showMessage, type FieldView } from './fieldView';
+import { buildForm, fillModels, fillProviders, readValues, setValues } from './form';
+import { fillLimitDefaults, fillTools, showRules, showTrust } from './toolsSection';
 import './agentEditor.css';
 
 /**
@@ -37,7 +40,7 @@ let snapshot: AgentEditorSnapshot | undefined;
 let draft: AgentDraft | undefined;
 let reportedDirty: boolean | undefined;
 let attempted = false;
-const touched = new Set<AgentDraftField>();
+const touched = new Set<MessageField>();
 let messages: { errors: FieldMessages; warnings: FieldMessages } = { errors: {}, warnings: {} };
 let validateTimer: ReturnType<typeof setTimeout> | undefined;
 let modelsFor = '';
@@ -45,7 +48,8 @@ let modelsFor = '';
 const client = new RpcClient<AgentEditorRequests, AgentEditorEvent, AgentEditorSnapshot>(api, {
   onSnapshot: (next) => {
     const stored = api.getState() as Partial<AgentEditorState> | undefined;
-    adopt(next, stored?.key === next.key && stored.draft ? stored.draft : next.saved);
+    // A draft kept by an older build may lack newer fields: those start from what is saved.
+    adopt(next, stored?.key === next.key && stored.draft ? { ...next.saved, ...stored.draft } : next.saved);
     app.setAttribute('aria-busy', 'false');
   },
   onEvent: (event) => {
@@ -63,9 +67,16 @@ const client = new RpcClient<AgentEditorRequests, AgentEditorEvent, AgentEditorS
 /** Takes a new host state with the draft to show, and renders both. */
 function adopt(next: AgentEditorSnapshot, nextDraft: AgentDraft): void {
   snapshot = next;
-  draft = { ...nextDraft };
+  // One mode per listed tool, in the listed order: a tool the draft does not know yet takes its saved mode.
+  const modeOf = (name: string, tools: AgentDraft['tools']) => tools.find((t) => t.name === name)?.mode;
+  const tools = next.tools.map((t) => ({ name: t.name, mode: modeOf(t.name, nextDraft.tools) ?? modeOf(t.name, next.saved.tools) ?? 'off' }));
+  draft = { ...nextDraft, tools };
   fillProviders(form.providerSelect, next.providers, draft.provider);
+  fillTools(form.toolsSection, next.tools, (name) => onEdit(`tool:${name}`));
+  fillLimitDefaults(form.toolsSection, next.limitDefaults);
+  showTrust(form.toolsSection, next.workspaceTrusted);
   setValues(form, draft);
+  showRules(form.toolsSection, modeOf('run_command', draft.tools));
   renderHeader();
   persist();
   scheduleValidation(0);
@@ -114,7 +125,18 @@ function persist(): void {
 }
 
 function same(a: AgentDraft, b: AgentDraft): boolean {
-  return (Object.keys(a) as AgentDraftField[]).every((key) => a[key] === b[key]);
+  const { tools: toolsA, ...restA } = a;
+  const { tools: toolsB, ...restB } = b;
+  const modes = (tools: AgentDraft['tools']) => JSON.stringify([...tools].sort((x, y) => (x.name < y.name ? -1 : 1)));
+  return (Object.keys(restA) as AgentDraftField[]).every((key) => restA[key] === restB[key]) && modes(toolsA) === modes(toolsB);
+}
+
+/** Every field with a message line, in the order the form shows them (the tools' modes after the prompt). */
+function views(): [MessageField, FieldView][] {
+  const all = Object.entries(form.fields) as [AgentDraftField, FieldView][];
+  const tools = [...form.toolsSection.modes].map(([name, view]): [MessageField, FieldView] => [`tool:${name}`, view]);
+  const firstOfTools = all.findIndex(([name]) => name === 'commandAllow');
+  return [...all.slice(0, firstOfTools), ...tools, ...all.slice(firstOfTools)];
 }
 
 function scheduleValidation(delayMs: number): void {
@@ -137,7 +159,7 @@ function scheduleValidation(delayMs: number): void {
 }
 
 function renderMessages(): void {
-  for (const [name, view] of Object.entries(form.fields) as [AgentDraftField, (typeof form.fields)[AgentDraftField]][]) {
+  for (const [name, view] of views()) {
     const showError = attempted || touched.has(name);
     showMessage(view, showError ? messages.errors[name] : undefined, messages.warnings[name]);
   }
@@ -167,13 +189,22 @@ async function loadModels(refresh: boolean): Promise<void> {
   }
 }
 
-function onEdit(field: AgentDraftField): void {
+function onEdit(field: MessageField): void {
   if (!draft || !snapshot) {
     return;
   }
   touched.add(field);
   const provider = draft.provider;
-  draft = readValues(form, field === 'provider' ? form.fields.provider.control.value : provider);
+  let tools = draft.tools;
+  if (field.startsWith('tool:')) {
+    const name = field.slice('tool:'.length);
+    const mode = form.toolsSection.modes.get(name)?.control.value ?? 'off';
+    tools = tools.map((t) => (t.name === name ? { name, mode } : t));
+    if (name === 'run_command') {
+      showRules(form.toolsSection, mode);
+    }
+  }
+  draft = { ...readValues(form, field === 'provider' ? form.fields.provider.control.value : provider), tools };
   if (field === 'provider' && draft.provider !== provider) {
     // A model name rarely carries over between providers: follow the new one's default unless one was typed.
     const before = snapshot.providers.find((p) => p.id === provider)?.defaultModel ?? '';
@@ -217,9 +248,9 @@ async function save(): Promise<void> {
 }
 
 function focusFirstError(): void {
-  const first = (Object.keys(form.fields) as AgentDraftField[]).find((name) => messages.errors[name]);
+  const first = views().find(([name]) => messages.errors[name]);
   if (first) {
-    form.fields[first].control.focus();
+    first[1].control.focus();
   }
 }
 

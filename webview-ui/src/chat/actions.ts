@@ -3,6 +3,7 @@ import type { ParamsOf, ResultOf } from '../../../src/protocol/rpc';
 import { copyText, flashStatus } from './clipboard';
 import { codeOf } from './codeBlocks';
 import type { ChatStore } from './store';
+import { installUndoMenuKeys, runToolAction, type ToolActionDeps } from './toolActions';
 import type { Transcript } from './transcript';
 
 /**
@@ -20,6 +21,8 @@ export interface ActionDeps {
   /** Shows a failed request to the user (the composer's status line). */
   showError(what: string, error: unknown): void;
   showInfo(message: string): void;
+  /** Tool steps: open a step, a file's diff, undo. */
+  tools: ToolActionDeps;
 }
 
 export function installActions(feed: HTMLElement, deps: ActionDeps): void {
@@ -39,6 +42,7 @@ export function installActions(feed: HTMLElement, deps: ActionDeps): void {
       runAction(button, messageId, deps);
     }
   });
+  installUndoMenuKeys(feed);
   // Middle-click and Ctrl/Cmd+click would open a link in a new window without asking: route those too.
   feed.addEventListener('auxclick', (event) => {
     const link = event.target instanceof Element ? event.target.closest('a') : null;
@@ -63,6 +67,9 @@ const BUSY = 'A reply is still streaming: press Esc (or Stop) to stop it first.'
 function runAction(button: HTMLElement, messageId: string, deps: ActionDeps): void {
   const { store, transcript, request } = deps;
   const fail = (what: string) => (error: unknown) => deps.showError(what, error);
+  if (runToolAction(button, messageId, deps.tools)) {
+    return;
+  }
   switch (button.dataset.action) {
     case 'retry':
       if (store.isStreaming) {

@@ -20,6 +20,16 @@ export class Announcer {
     private readonly region: HTMLElement,
   ) {}
 
+  /** Says something once (an approval that waits, what an undo restored), politely: typing is not interrupted. */
+  say(text: string): void {
+    // The same words twice in a row would not be read again unless the region changes in between.
+    this.region.textContent = '';
+    // A timer, not a frame: frames do not run while the panel is hidden, and this should be said when it shows.
+    window.setTimeout(() => {
+      this.region.textContent = text;
+    }, 30);
+  }
+
   onChange(change: StoreChange): void {
     if (change.kind === 'reset') {
       this.streaming.clear();

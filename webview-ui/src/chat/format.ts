@@ -60,3 +60,12 @@ export function messageTime(epochMs: number, now = Date.now()): string {
   const sameDay = new Date(now).toDateString() === date.toDateString();
   return sameDay ? date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }) : date.toLocaleString();
 }
+
+/** JSON arguments indented for reading; anything that is not JSON (a model's broken call) exactly as it came. */
+export function prettyJson(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}

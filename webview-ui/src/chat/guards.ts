@@ -1,4 +1,5 @@
 import type { ChatAgentView, ChatErrorAction, ChatEvent, ChatMessageView, ChatSnapshot } from '../../../src/protocol/chat';
+import { parsePendingList, parseToolCallViews, parseToolEvent } from './toolGuards';
 
 /**
  * Runtime checks for what the host posts. The host is trusted, but a bug there (or a message from something
@@ -109,6 +110,10 @@ export function parseMessage(value: unknown): ChatMessageView | null {
   if (Array.isArray(value.siblingIds) && value.siblingIds.length <= MAX_SIBLINGS && value.siblingIds.every(isId)) {
     message.siblingIds = [...value.siblingIds];
   }
+  const tools = parseToolCallViews(value.tools);
+  if (tools) {
+    message.tools = tools;
+  }
   const footer = parseFooter(value.footer);
   if (footer) {
     message.footer = footer;
@@ -158,7 +163,14 @@ export function parseSnapshot(value: unknown): ChatSnapshot | null {
     return null;
   }
   const messages = value.messages.map(parseMessage).filter((message) => message !== null);
-  return { ...part, messages, leafId: optionalId(value.leafId) ?? null, streamingId: optionalId(value.streamingId) ?? null };
+  return {
+    ...part,
+    messages,
+    leafId: optionalId(value.leafId) ?? null,
+    streamingId: optionalId(value.streamingId) ?? null,
+    // A host from before tools sends no list: nothing waits. A malformed one is dropped the same way.
+    pending: parsePendingList(value.pending) ?? [],
+  };
 }
 
 /** A `chat/history` page: the messages that pass the checks (a bad one is dropped, the page still shows). */
@@ -221,6 +233,6 @@ export function parseEvent(value: unknown): ParsedEvent | null {
       return part ? { method: 'chat/session', params: part } : null;
     }
     default:
-      return null;
+      return parseToolEvent(value.method, params);
   }
 }

@@ -13,6 +13,8 @@ export interface Layout {
   feed: HTMLElement;
   sizer: HTMLElement;
   announcer: HTMLElement;
+  /** The questions the turn waits on (approval and limit cards), between the conversation and the composer. */
+  pending: HTMLElement;
   mountComposer(composer: Composer, fill: (text: string) => void): void;
   onInspectSession(handler: () => void): void;
   /** Shows that a page of older history (or a branch) is on its way. */
@@ -38,10 +40,11 @@ export function buildLayout(app: HTMLElement): Layout {
     h('span', { class: 'codicon codicon-arrow-down', 'aria-hidden': 'true' }),
     h('span', {}, 'Jump to latest'),
   );
-  const announcer = h('div', { class: 'offscreen', role: 'status', 'aria-live': 'polite' });
+  const announcer = h('div', { id: 'announcer', class: 'offscreen', role: 'status', 'aria-live': 'polite' });
+  const pending = h('div', { id: 'pending-dock', class: 'pending-dock', role: 'complementary', 'aria-label': 'Waiting for you' });
   const header = h('header', { class: 'chat-header' }, h('span', { class: 'codicon codicon-comment-discussion', 'aria-hidden': 'true' }), title, inspect);
   const main = h('div', { class: 'conversation' }, feed, older, loading, empty, jump);
-  app.replaceChildren(header, main, announcer);
+  app.replaceChildren(header, main, pending, announcer);
 
   let fill: (text: string) => void = () => {};
   let emptyKey = '';
@@ -55,6 +58,7 @@ export function buildLayout(app: HTMLElement): Layout {
     feed,
     sizer,
     announcer,
+    pending,
     mountComposer(composer, fillComposer) {
       fill = fillComposer;
       app.append(composer.element);

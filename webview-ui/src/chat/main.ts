@@ -17,11 +17,15 @@ import { Transcript } from './transcript';
 import { HistoryLoader } from './historyLoader';
 import { installKeyboard } from './keyboard';
 import { rateLimited } from './problemReporter';
+import { PendingDock } from './pendingDock';
+import { ToolUiState } from './toolUi';
 import '../shared/fullPanel.css';
 import '../shared/actionButton.css';
 import './chat.css';
 import './messages.css';
 import './code.css';
+import './toolSteps.css';
+import './pending.css';
 
 /**
  * The chat panel: mirrors the host's session (snapshot on `ready`, then events), renders the shown branch and
@@ -68,7 +72,9 @@ function showError(what: string, error: unknown): void {
   composer.showStatus(`${what}: ${message}`, 'error');
 }
 
+const toolUi = new ToolUiState();
 const transcript = new Transcript(store, layout.feed, layout.sizer, {
+  toolUi,
   submitEdit: (messageId, text) =>
     request('chat/edit', { messageId, text: text.slice(0, 200_000) }).then(
       () => true,
@@ -123,9 +129,31 @@ function stop(): void {
   }
 }
 
-installActions(layout.feed, { store, transcript, request, showError, showInfo: (message) => composer.showStatus(message) });
-installKeyboard({ store, transcript, feed: layout.feed, stop });
 const announcer = new Announcer(store, layout.announcer);
+installActions(layout.feed, {
+  store,
+  transcript,
+  request,
+  showError,
+  showInfo: (message) => composer.showStatus(message),
+  tools: { store, request, ui: toolUi, refresh: (id) => transcript.refresh(id), announce: (text) => announcer.say(text), showError },
+});
+installKeyboard({ store, transcript, feed: layout.feed, stop });
+new PendingDock({
+  store,
+  element: layout.pending,
+  decide: (pendingId, decision, reason) => request('chat/decide', reason === undefined ? { pendingId, decision } : { pendingId, decision, reason }),
+  announce: (text) => announcer.say(text),
+  fallbackFocus: () => composer.input.focus(),
+  resizing: (change) => {
+    const atEnd = transcript.list.isAtEnd();
+    change();
+    if (atEnd) {
+      // The conversation just got shorter (or taller) by a card; the newest message stays in view above it.
+      transcript.keepEndThroughResize();
+    }
+  },
+});
 store.subscribe((change) => {
   announcer.onChange(change);
   if (store.session && store.session.id !== state.sessionId) {
@@ -136,7 +164,8 @@ store.subscribe((change) => {
     // A fresh state from the host: a page that failed before may load now.
     parts.history?.retry();
   }
-  if (change.kind !== 'delta') {
+  // The hot paths (a token, a line of command output) touch one element and nothing else.
+  if (change.kind !== 'delta' && change.kind !== 'toolOutput') {
     composer.update();
     refreshLayout();
   }

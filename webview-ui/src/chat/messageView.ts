@@ -8,6 +8,9 @@ import { errorBlock, messageActions, messageFooter, statusBadge } from './messag
 import { messageTime } from './format';
 import { endStreaming, renderStreaming } from './streamingMarkdown';
 import type { SiblingInfo } from './store';
+import { buildToolSteps, type ToolStepsContext } from './toolSteps';
+import type { TurnContext } from './turns';
+import { undoControls } from './undoControls';
 
 /**
  * One message as an `<article>` of the conversation feed. User text is shown as typed (text nodes, pre-wrap);
@@ -20,12 +23,21 @@ export interface MessageContext {
   agentName: string | null;
   /** Set while the user edits this (user) message inline. */
   edit: { draft: string; focus: boolean; callbacks: InlineEditorCallbacks } | null;
+  /** Where the message sits in a turn with tool steps (turns.ts). */
+  turn?: TurnContext;
+  /** A tool message's rows: the calls' arguments and which rows are open. */
+  tools?: ToolStepsContext;
+  /** The state of this message's Undo, when it offers one. */
+  undo?: { busy: boolean; notice: string | undefined };
 }
 
 const ROLE_LABELS: Record<ChatMessageView['role'], string> = { user: 'You', assistant: 'Assistant', system: 'System', tool: 'Tool' };
 const ROLE_ICONS: Record<ChatMessageView['role'], string> = { user: 'account', assistant: 'sparkle', system: 'gear', tool: 'tools' };
 
 export function buildMessage(message: ChatMessageView, context: MessageContext): HTMLElement {
+  if (message.role === 'tool' && message.tools && context.tools) {
+    return toolMessage(message, context.tools);
+  }
   const labelId = `message-label-${message.id}`;
   const name = message.role === 'assistant' && context.agentName ? context.agentName : ROLE_LABELS[message.role];
   const header = h(
@@ -44,7 +56,7 @@ export function buildMessage(message: ChatMessageView, context: MessageContext):
   }
 
   const article = h('article', {
-    class: `message ${message.role} status-${message.status}`,
+    class: `message ${message.role} status-${message.status}${context.turn?.continuation ? ' continuation' : ''}`,
     'data-id': message.id,
     tabindex: '-1',
     'aria-labelledby': labelId,
@@ -64,7 +76,8 @@ export function buildMessage(message: ChatMessageView, context: MessageContext):
   if (reasoning) {
     body.before(reasoning);
   }
-  for (const call of message.toolCalls) {
+  // Calls the tool message below shows as steps are not repeated here as raw JSON.
+  for (const call of context.turn?.callsShownBelow ? [] : message.toolCalls) {
     article.append(
       h('details', { class: 'tool-call' }, h('summary', {}, `Tool call: ${call.name}`), h('pre', { class: 'tool-arguments' }, call.arguments)),
     );
@@ -76,8 +89,33 @@ export function buildMessage(message: ChatMessageView, context: MessageContext):
   if (footer) {
     article.append(footer);
   }
-  article.append(messageActions(message));
+  const actions = messageActions(message);
+  if (context.turn?.undo && context.undo) {
+    actions.lastElementChild?.before(...undoControls(context.undo.busy, context.undo.notice));
+  }
+  article.append(actions);
   return article;
+}
+
+/**
+ * A tool message: its calls as compact rows, read as part of the reply above (no header of its own; the
+ * article is still a focusable item of the feed, labelled for screen readers).
+ */
+function toolMessage(message: ChatMessageView, tools: ToolStepsContext): HTMLElement {
+  const labelId = `message-label-${message.id}`;
+  const count = message.tools?.length ?? 0;
+  return h(
+    'article',
+    {
+      class: `message tool tool-message status-${message.status}`,
+      'data-id': message.id,
+      tabindex: '-1',
+      'aria-labelledby': labelId,
+      'aria-busy': String((message.tools ?? []).some((call) => call.state === 'running')),
+    },
+    h('span', { class: 'offscreen', id: labelId }, `Tool steps (${count} ${count === 1 ? 'call' : 'calls'})`),
+    buildToolSteps(message, tools),
+  );
 }
 
 /** Re-renders only the streamed parts of a message element (its text and reasoning), in place. */

@@ -1,5 +1,7 @@
 import type { ChatAgentView, ChatMessageView, ChatSnapshot } from '../../../src/protocol/chat';
+import type { PendingView, ToolCallView } from '../../../src/protocol/chatTools';
 import type { DeltaParams, ParsedEvent } from './guards';
+import { OrphanCalls, appendOutput, mergeCalls, upsertCall } from './toolCalls';
 
 /**
  * The panel's copy of the session: the messages it has loaded (the newest page of the shown path, older pages as
@@ -20,7 +22,13 @@ export type StoreChange =
   | { kind: 'streaming' }
   | { kind: 'session' }
   /** Bring this message into view and focus it. */
-  | { kind: 'reveal'; id: string };
+  | { kind: 'reveal'; id: string }
+  /** A call of tool message `id` was created or changed state. */
+  | { kind: 'tool'; id: string; callId: string }
+  /** A running call of tool message `id` printed more output (the hot path of a chatty command). */
+  | { kind: 'toolOutput'; id: string; callId: string }
+  /** The questions the turn waits on (approvals, limits) changed. */
+  | { kind: 'pending' };
 
 export interface SiblingInfo {
   index: number;
@@ -45,12 +53,15 @@ export class ChatStore {
   streamingId: string | null = null;
   /** True once the first snapshot arrived: before that the panel shows "loading", not the empty state. */
   loaded = false;
+  /** What the session's turn waits on now, as the host said last. */
+  pending: readonly PendingView[] = [];
 
   private readonly byId = new Map<string, ChatMessageView>();
   private readonly children = new Map<string | null, string[]>();
   private pathCache: string[] | null = null;
   private pendingLeafId: string | null = null;
   private readonly listeners = new Set<Listener>();
+  private readonly orphans = new OrphanCalls();
 
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
@@ -73,6 +84,7 @@ export class ChatStore {
     this.agents = snapshot.agents;
     this.leafId = snapshot.leafId !== null && this.byId.has(snapshot.leafId) ? snapshot.leafId : null;
     this.streamingId = snapshot.streamingId;
+    this.pending = snapshot.pending;
     this.pathCache = null;
     this.pendingLeafId = null;
     this.loaded = true;
@@ -138,8 +150,46 @@ export class ChatStore {
         this.agents = event.params.agents;
         this.emit({ kind: 'session' });
         break;
+      case 'chat/tool':
+        this.upsertToolCall(event.params.messageId, event.params.call);
+        break;
+      case 'chat/toolOutput':
+        this.appendToolOutput(event.params.messageId, event.params.callId, event.params.text);
+        break;
+      case 'chat/pending':
+        this.pending = event.params.pending;
+        this.emit({ kind: 'pending' });
+        break;
     }
     return { gap: false };
+  }
+
+  /** One call of a tool message, as the panel knows it now. */
+  toolCall(messageId: string, callId: string): ToolCallView | undefined {
+    return this.byId.get(messageId)?.tools?.find((call) => call.id === callId);
+  }
+
+  /** A call changed: upserted into its tool message, or kept until the message arrives (events may beat it). */
+  private upsertToolCall(messageId: string, call: ToolCallView): void {
+    const message = this.byId.get(messageId);
+    if (!message) {
+      this.orphans.addCall(messageId, call);
+      return;
+    }
+    message.tools = upsertCall(message.tools, call);
+    this.emit({ kind: 'tool', id: messageId, callId: call.id });
+  }
+
+  private appendToolOutput(messageId: string, callId: string, text: string): void {
+    const calls = this.byId.get(messageId)?.tools;
+    const index = calls?.findIndex((call) => call.id === callId) ?? -1;
+    if (!calls || index === -1) {
+      this.orphans.addOutput(messageId, callId, text);
+      return;
+    }
+    const call = calls[index]!;
+    calls[index] = { ...call, output: appendOutput(call.output, text) };
+    this.emit({ kind: 'toolOutput', id: messageId, callId });
   }
 
   /** Shows the path to `leafId`; an id not known yet is shown when its message arrives (events may cross). */
@@ -226,6 +276,12 @@ export class ChatStore {
       return;
     }
     const touched = existing ? [] : [...(this.children.get(message.parentId) ?? [])];
+    if (existing?.tools && message.tools) {
+      // A whole view of the message may be older than a call event already applied (they cross).
+      message.tools = mergeCalls(existing.tools, message.tools);
+    } else if (existing?.tools && !message.tools) {
+      message.tools = existing.tools;
+    }
     this.insert(message);
     this.emit({ kind: 'message', id: message.id, touched });
     if (this.pendingLeafId === message.id) {
@@ -234,6 +290,10 @@ export class ChatStore {
   }
 
   private insert(message: ChatMessageView): void {
+    const tools = this.orphans.adopt(message.id, message.tools);
+    if (tools) {
+      message.tools = tools;
+    }
     this.byId.set(message.id, message);
     if (this.adoptSiblings(message)) {
       return;

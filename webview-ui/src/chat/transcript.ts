@@ -1,6 +1,9 @@
 import { buildMessage, updateStreamedText } from './messageView';
 import type { ChatStore, StoreChange } from './store';
 import { StreamScheduler } from './streamScheduler';
+import { updateStepOutput } from './toolSteps';
+import type { ToolUiState } from './toolUi';
+import { contextKey, turnContext, type TurnContext } from './turns';
 import { VirtualList } from './virtualList';
 
 /**
@@ -17,13 +20,19 @@ export interface TranscriptHooks {
   submitEdit(messageId: string, text: string): Promise<boolean>;
   /** Called after every render and store change: the empty state and the jump button follow it. */
   onLayout(): void;
+  /** What the person did to tool steps (open rows, undo in flight), kept across rebuilds. */
+  toolUi: ToolUiState;
 }
 
 export class Transcript {
   readonly list: VirtualList;
   private readonly cache = new Map<string, HTMLElement>();
+  /** What each cached element was built for (its place in a turn, its undo state): built again when it changes. */
+  private readonly cacheKeys = new Map<string, string>();
   private readonly edits = new Map<string, { draft: string; focus: boolean }>();
   private readonly scheduler: StreamScheduler;
+  /** A running command's output, at most once a frame per call, like streamed text. */
+  private readonly outputScheduler: StreamScheduler;
   private focusedId: string | null = null;
   /** A message the host asked to reveal that the shown path does not hold yet. */
   private pendingReveal: string | undefined;
@@ -41,6 +50,7 @@ export class Transcript {
       onRendered: () => hooks.onLayout(),
     });
     this.scheduler = new StreamScheduler((id) => this.renderStreamed(id));
+    this.outputScheduler = new StreamScheduler((key) => this.renderOutput(key));
     scroller.addEventListener('focusin', (event) => this.trackFocus(event.target));
     store.subscribe((change) => this.onChange(change));
   }
@@ -64,6 +74,23 @@ export class Transcript {
     this.edits.set(messageId, { draft: message.text, focus: true });
     this.rebuild(messageId);
     this.list.refresh();
+  }
+
+  /**
+   * Keeps the newest message in view through a change of the conversation's height (a card docked below it),
+   * once the list has seen the new size: its own observer was created first, so it hears of the size first.
+   */
+  keepEndThroughResize(): void {
+    const observer = new ResizeObserver(() => {
+      observer.disconnect();
+      this.list.scrollToEnd();
+    });
+    observer.observe(this.list.scroller);
+  }
+
+  /** Rebuilds one message (its undo state changed), keeping focus where it was. */
+  refresh(messageId: string): void {
+    this.rebuild(messageId);
   }
 
   cancelEdit(messageId: string): void {
@@ -112,6 +139,7 @@ export class Transcript {
         const first = this.list.count === 0;
         const atEnd = this.list.isAtEnd();
         this.cache.clear();
+        this.cacheKeys.clear();
         for (const id of [...this.edits.keys()]) {
           if (!this.store.get(id)) {
             this.edits.delete(id);
@@ -130,13 +158,27 @@ export class Transcript {
         for (const id of [change.id, ...change.touched]) {
           this.rebuild(id);
         }
+        this.refreshContexts();
         break;
+      case 'tool':
+        this.rebuild(change.id);
+        // The turn's other messages may change with it (Undo appears once a step changed files and all ended).
+        this.refreshContexts();
+        break;
+      case 'toolOutput':
+        this.outputScheduler.mark(`${change.id}\n${change.callId}`);
+        return;
+      case 'pending':
+        // A turn that waits on a question is not over: its Undo waits too.
+        this.refreshContexts();
+        return;
       case 'delta':
         // The hot path: one per token. Only marks the message; the frame does the work, and nothing else runs.
         this.scheduler.mark(change.id);
         return;
       case 'path':
         this.list.setIds(this.store.path());
+        this.refreshContexts();
         this.revealPending();
         break;
       case 'reveal':
@@ -147,9 +189,11 @@ export class Transcript {
       case 'session':
         // Agent names appear in assistant headers: rebuild what is shown, drop the rest.
         this.cache.clear();
+        this.cacheKeys.clear();
         this.rebuildMounted();
         break;
       case 'streaming':
+        this.refreshContexts();
         break;
     }
     this.hooks.onLayout();
@@ -157,7 +201,9 @@ export class Transcript {
 
   private element(id: string): HTMLElement {
     const cached = this.cache.get(id);
-    if (cached) {
+    if (cached && this.cacheKeys.get(id) !== this.keyOf(id)) {
+      this.cache.delete(id);
+    } else if (cached) {
       // Refresh its place in the LRU order.
       this.cache.delete(id);
       this.cache.set(id, cached);
@@ -165,8 +211,30 @@ export class Transcript {
     }
     const element = this.build(id);
     this.cache.set(id, element);
+    this.cacheKeys.set(id, this.keyOf(id));
     this.evict();
     return element;
+  }
+
+  private turnOf(id: string): TurnContext {
+    const busy = new Set(this.store.pending.map((item) => item.messageId));
+    if (this.store.streamingId !== null) {
+      busy.add(this.store.streamingId);
+    }
+    return turnContext(this.store.path(), this.list.indexOf(id), (other) => this.store.get(other), busy);
+  }
+
+  private keyOf(id: string): string {
+    return contextKey(this.turnOf(id)) + this.hooks.toolUi.messageKey(id);
+  }
+
+  /** Rebuilds the messages on screen whose place in their turn changed (a step arrived, a branch was switched). */
+  private refreshContexts(): void {
+    for (const id of this.list.mountedIds()) {
+      if (this.cache.has(id) && this.cacheKeys.get(id) !== this.keyOf(id)) {
+        this.rebuild(id);
+      }
+    }
   }
 
   private build(id: string): HTMLElement {
@@ -180,9 +248,17 @@ export class Transcript {
       message.role === 'assistant' && message.agentVersionId
         ? (this.store.agents.find((agent) => agent.versionId === message.agentVersionId)?.name ?? null)
         : null;
+    const ui = this.hooks.toolUi;
+    const parent = message.parentId === null ? undefined : this.store.get(message.parentId);
     const element = buildMessage(message, {
       siblings: this.store.siblings(id),
       agentName,
+      turn: this.turnOf(id),
+      tools: {
+        argumentsOf: (callId) => parent?.toolCalls.find((call) => call.id === callId)?.arguments,
+        isExpanded: (call) => ui.isExpanded(id, call),
+      },
+      undo: { busy: ui.isUndoBusy(id), notice: ui.notice(id) },
       edit: edit
         ? {
             draft: edit.draft,
@@ -216,11 +292,15 @@ export class Transcript {
     }
     const active = document.activeElement;
     const hadFocus = mounted.contains(active);
-    const focusKey = hadFocus && active instanceof HTMLElement ? active.dataset.action : undefined;
+    // A tool step's controls name themselves (several rows share one action); others by their action.
+    const focusKey = hadFocus && active instanceof HTMLElement ? (active.dataset.focusKey ?? active.dataset.action) : undefined;
     const element = this.element(id);
     this.list.replace(id, element);
     if (hadFocus || focusArticle) {
-      const target = focusKey ? element.querySelector<HTMLElement>(`[data-action="${CSS.escape(focusKey)}"]:not([disabled])`) : null;
+      const key = focusKey === undefined ? '' : CSS.escape(focusKey);
+      const target = focusKey
+        ? (element.querySelector<HTMLElement>(`[data-focus-key="${key}"]:not([disabled])`) ?? element.querySelector<HTMLElement>(`[data-action="${key}"]:not([disabled])`))
+        : null;
       (target ?? element).focus({ preventScroll: true });
     }
   }
@@ -228,6 +308,15 @@ export class Transcript {
   private rebuildMounted(): void {
     for (const id of this.list.mountedIds()) {
       this.rebuild(id);
+    }
+  }
+
+  private renderOutput(key: string): void {
+    const [id = '', callId = ''] = key.split('\n');
+    const element = this.cache.get(id);
+    const call = this.store.toolCall(id, callId);
+    if (element && call) {
+      updateStepOutput(element, call);
     }
   }
 
@@ -243,6 +332,9 @@ export class Transcript {
     const message = this.store.get(id);
     if (!message) {
       return 80;
+    }
+    if (message.role === 'tool' && message.tools) {
+      return 8 + message.tools.length * 26;
     }
     // Roughly 90 characters a line at 20 px, plus header, footer and actions: close enough that the scrollbar
     // does not jump much as real heights replace estimates.
@@ -266,6 +358,7 @@ export class Transcript {
     for (const id of this.cache.keys()) {
       if (!this.list.mountedElement(id)) {
         this.cache.delete(id);
+        this.cacheKeys.delete(id);
         if (this.cache.size <= CACHE_LIMIT) {
           return;
         }

@@ -5,6 +5,8 @@ import type { Clock, Logger } from '../../../../src/core/ports';
 import { createIdFactory } from '../../../../src/db/ids';
 import type { Agent } from '../../../../src/db/repositories/agents';
 import type { Session } from '../../../../src/db/repositories/sessions';
+import type { JsonObject, JsonValue } from '../../../../src/db/repositories/rows';
+import type { ToolRuntime } from '../../../../src/core/agent/toolRuntime';
 import { createOpenAiAdapter } from '../../../../src/llm/adapters/openai';
 import type { EndpointConfig } from '../../../../src/llm/endpoints';
 import { ProviderError } from '../../../../src/llm/errors';
@@ -85,6 +87,11 @@ export interface HarnessOptions {
   timing?: Partial<ChatTiming>;
   clock?: Clock;
   store?: MemoryStore;
+  /** What agents act with; without it agents only talk. */
+  tools?: ToolRuntime;
+  /** The agent's tool entries (AgentConfig.tools) and extra params (e.g. limits). */
+  agentTools?: JsonValue[];
+  agentParams?: JsonObject;
 }
 
 export async function openHarness(server: FakeProviderServer, options: HarnessOptions = {}): Promise<Harness> {
@@ -102,13 +109,15 @@ export async function openHarness(server: FakeProviderServer, options: HarnessOp
     windowId: options.windowId ?? 'window-test',
     newId,
     ...(options.timing ? { timing: options.timing } : {}),
+    ...(options.tools ? { tools: options.tools } : {}),
   });
   const agent = await repos.agents.create({
     name: 'Tester',
     provider: options.provider ?? 'fake-openai',
     model: options.model ?? 'fake-ok',
     systemPrompt: SYSTEM_PROMPT,
-    params: { temperature: 0.3, maxTokens: 256, stop: ['END'] },
+    params: { temperature: 0.3, maxTokens: 256, stop: ['END'], ...options.agentParams },
+    ...(options.agentTools ? { tools: options.agentTools } : {}),
   });
   const session = await repos.sessions.create({ agentId: agent.id });
   const changes: ChatChange[] = [];

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { AgentsRepository } from '../../../../src/db/repositories/agents';
 import { MessagesRepository } from '../../../../src/db/repositories/messages';
-import { NotFoundError } from '../../../../src/db/repositories/rows';
+import { NotFoundError, type JsonObject } from '../../../../src/db/repositories/rows';
 import { RunsRepository } from '../../../../src/db/repositories/runs';
 import { SessionsRepository } from '../../../../src/db/repositories/sessions';
 import { ManualClock, openMemoryStore, type MemoryStore } from '../support/memoryStore';
@@ -75,6 +75,27 @@ describe('agents repository', () => {
     const same = await agents.update(agent.id, { ...config });
     assert.equal(same.currentVersion.version, 1);
     assert.equal(agents.listVersions(agent.id).length, 1);
+  });
+
+  it('makes a change of tools, their rules or the limits a new version, and a repeat of the same ones none', async () => {
+    const tools: JsonObject[] = [
+      { name: 'read_file', mode: 'auto' },
+      { name: 'run_command', mode: 'ask', allow: ['git status'] },
+    ];
+    const agent = await agents.create({ name: 'Builder', ...config, tools });
+    const steps = async (changes: Parameters<AgentsRepository['update']>[1]) => (await agents.update(agent.id, changes)).currentVersion.version;
+    assert.equal(await steps({ tools: tools.map((t) => ({ ...t })) }), 1, 'the same tools again');
+    assert.equal(await steps({ tools: [tools[0]!, { ...tools[1]!, mode: 'auto' }] }), 2, 'a mode');
+    assert.equal(await steps({ tools: [tools[0]!, { ...tools[1]!, mode: 'auto', deny: ['rm'] }] }), 3, 'a deny rule');
+    assert.equal(await steps({ tools: [tools[0]!] }), 4, 'a tool turned off');
+    assert.equal(await steps({ params: { ...config.params, limits: { steps: 5 } } }), 5, 'a limit');
+    assert.equal(await steps({ params: { ...config.params, limits: { steps: 5 } } }), 5, 'the same limit again');
+    assert.equal(await steps({ params: { ...config.params, limits: { steps: 6 } } }), 6, 'another limit');
+    const versions = agents.listVersions(agent.id);
+    assert.deepEqual(versions.find((v) => v.version === 3)?.tools, [tools[0], { name: 'run_command', mode: 'auto', allow: ['git status'], deny: ['rm'] }]);
+    assert.deepEqual(versions.find((v) => v.version === 1)?.tools, tools, 'old versions keep the tools they ran with');
+    assert.deepEqual(versions[0]!.params, { temperature: 0.2, limits: { steps: 6 } });
+    assert.deepEqual((await agents.duplicate(agent.id)).currentVersion.tools, [tools[0]], 'a copy has the same tools');
   });
 
   it('duplicates the current configuration into a new agent', async () => {

@@ -1,0 +1,214 @@
+import type { CommandRules } from '../policy/policyTypes';
+import type { ToolDefinition } from '../tools/toolTypes';
+import { ChatTurn, describe, type TurnContext, type TurnPlan } from '../chat/chatTurn';
+import type { ApprovalBroker } from './approvals';
+import type { AgentToolSettings } from './agentTools';
+import { LoopGuard } from './loopGuard';
+import { runToolCall, type CallContext } from './toolCall';
+import { ToolMessage } from './toolMessage';
+import type { ToolRuntime } from './toolRuntime';
+import { TurnBudget } from './turnLimits';
+import type { FileOriginals } from './undoOriginals';
+
+/**
+ * The agent loop: one turn is many steps. A step streams the model's answer (ChatTurn: retries, watchdogs, Stop,
+ * saved as it streams); when it asks for tools, every call of it gets a result (toolCall.ts: policy, approval,
+ * run, all durable before their effects) in one `tool` message, and the next step starts from there, until the
+ * model answers without a tool, the person stops, or a limit pauses the turn and the person says stop. Chat
+ * sessions use it now; runs (issue 13) will use the same class.
+ */
+
+export interface AgentContext {
+  broker: ApprovalBroker;
+  runtime: ToolRuntime;
+  /** "Approve for this session" keys, per session (in memory: a new window asks again). */
+  sessionApprovals(sessionId: string): Set<string>;
+  /** Undo's keeper of originals for one turn. */
+  originals(sessionId: string, turnId: string, toolMessageId: () => string): FileOriginals;
+}
+
+export interface AgentTurnSetup {
+  /** The user message the turn answers (undo groups a turn's changes by it). */
+  turnId: string;
+  tools: ReadonlyMap<string, { tool: ToolDefinition; mode: 'ask' | 'auto' }>;
+  settings: AgentToolSettings;
+  /** Writes the next step's assistant message (streaming) under the tool message, with its request event. */
+  nextStep(toolMessageId: string): Promise<TurnPlan>;
+}
+
+export class AgentTurn {
+  private readonly controller = new AbortController();
+  private step: ChatTurn;
+  private stopped = false;
+  private interrupted = false;
+  private readonly guard = new LoopGuard();
+  private readonly budget: TurnBudget;
+  private toolMessageId: string | undefined;
+
+  constructor(
+    private readonly context: TurnContext,
+    private readonly agent: AgentContext | undefined,
+    firstPlan: TurnPlan,
+    private readonly setup: AgentTurnSetup | undefined,
+  ) {
+    this.step = new ChatTurn(context, firstPlan);
+    this.budget = new TurnBudget(setup?.settings.limits ?? { steps: 1, tokens: Infinity, costUsd: Infinity, minutes: Infinity }, () => Date.now());
+  }
+
+  /** The assistant message of the step streaming now (or the last one). */
+  get assistantId(): string {
+    return this.step.assistantId;
+  }
+
+  get live(): { text: string; reasoning: string } {
+    return this.step.live;
+  }
+
+  /** Whether `messageId` is this turn's streaming step or its running tool message (for recovery). */
+  owns(messageId: string): boolean {
+    return this.step.assistantId === messageId || this.toolMessageId === messageId;
+  }
+
+  get sessionId(): string {
+    return this.step.plan.sessionId;
+  }
+
+  /** Stop: the streaming step ends as cancelled, a running tool is killed, pending questions are answered "stop". */
+  stop(): void {
+    this.stopped = true;
+    this.controller.abort();
+    this.step.stop();
+  }
+
+  /** The window is closing: like Stop, but the step ends as incomplete (interrupted). */
+  interrupt(): void {
+    this.interrupted = true;
+    this.stopped = true;
+    this.controller.abort();
+    this.step.interrupt();
+  }
+
+  async run(): Promise<void> {
+    const { agent, setup } = this;
+    for (;;) {
+      const recorded = await this.step.run();
+      this.budget.steps += 1;
+      this.budget.addCall(recorded.tokens, recorded.costUsd);
+      if (agent === undefined || setup === undefined || recorded.deleted || this.stopped || recorded.status !== 'complete' || recorded.toolCalls.length === 0) {
+        return;
+      }
+      const toolMessage = await this.runTools(agent, setup, recorded.toolCalls);
+      if (toolMessage === undefined || this.stopped) {
+        return;
+      }
+      if (!(await this.withinLimits(agent, toolMessage.id))) {
+        return;
+      }
+      let plan: TurnPlan;
+      try {
+        plan = await setup.nextStep(toolMessage.id);
+      } catch (err) {
+        this.context.log.error(`Turn ${setup.turnId}: could not start the next step: ${describe(err)}`);
+        return;
+      }
+      this.step = new ChatTurn(this.context, plan);
+      if (this.stopped) {
+        if (this.interrupted) {
+          this.step.interrupt();
+        } else {
+          this.step.stop();
+        }
+      }
+    }
+  }
+
+  private async runTools(agent: AgentContext, setup: AgentTurnSetup, calls: readonly { id: string; name: string; arguments: string }[]): Promise<ToolMessage | undefined> {
+    const { context } = this;
+    const sessionId = this.sessionId;
+    const toolMessage = await ToolMessage.create(
+      { repos: context.repos, leases: context.leases, emitter: context.emitter, sessionId, heartbeatMs: context.timing.heartbeatMs },
+      this.step.assistantId,
+      calls,
+    );
+    this.toolMessageId = toolMessage.id;
+    context.emitter.emit(sessionId, { method: 'chat/leaf', params: { leafId: toolMessage.id } });
+    const originals = agent.originals(sessionId, setup.turnId, () => toolMessage.id);
+    const rules: CommandRules = mergeRules(agent.runtime.globalCommandRules(), setup.settings.commandRules);
+    let pauseForRepeat = false;
+    let mistakes = false;
+    for (const call of calls) {
+      if (this.stopped) {
+        break;
+      }
+      const callContext: CallContext = {
+        sessionId,
+        runtime: agent.runtime,
+        tools: setup.tools,
+        commandRules: rules,
+        broker: agent.broker,
+        sessionApprovals: agent.sessionApprovals(sessionId),
+        guard: this.guard,
+        budget: this.budget,
+        signal: this.controller.signal,
+        monotonic: context.monotonic,
+        toolMessageId: toolMessage.id,
+        recorder: toolMessage.recorder(call.id),
+        progress: (text) => context.emitter.emit(sessionId, { method: 'chat/toolOutput', params: { messageId: toolMessage.id, callId: call.id, text } }),
+        beforeChange: (path) => originals.keep(path),
+        afterWrite: (path, text) => originals.recordWritten(path, text),
+      };
+      try {
+        const outcome = await runToolCall(call, callContext);
+        pauseForRepeat ||= outcome.repeated;
+        if (outcome.mistake && this.guard.mistake()) {
+          mistakes = true;
+        }
+      } catch (err) {
+        // A failure of ours (the store, a port), not the model's: the call is recorded as failed, the turn goes on.
+        context.log.error(`Tool call ${call.id} (${call.name}) failed inside AI Studio: ${describe(err)}`);
+        await callContext.recorder
+          .record({ type: 'tool.call.failed', payload: { callId: call.id, tool: call.name, error: describe(err) } }, { state: 'failed', summary: call.name, result: { content: `AI Studio could not run ${call.name}: ${describe(err)}`, isError: true } })
+          .catch(() => undefined);
+      }
+    }
+    await toolMessage.finish(this.stopped ? 'cancelled' : 'complete');
+    if (this.stopped) {
+      return toolMessage;
+    }
+    if (pauseForRepeat || mistakes) {
+      const reached = pauseForRepeat ? 'the same call 5 times' : 'three invalid tool calls in a row';
+      const answer = await this.ask(agent, toolMessage.id, reached, 'the turn to go on');
+      if (answer !== 'continue') {
+        return undefined;
+      }
+      this.guard.resetMistakes();
+    }
+    return toolMessage;
+  }
+
+  /** Before the next model call: a limit reached pauses the turn until the person says continue or stop. */
+  private async withinLimits(agent: AgentContext, toolMessageId: string): Promise<boolean> {
+    const reached = this.budget.reached();
+    if (reached === undefined) {
+      return true;
+    }
+    const answer = await this.ask(agent, toolMessageId, reached.reached, reached.more);
+    if (answer === 'continue') {
+      this.budget.extend();
+      return true;
+    }
+    return false;
+  }
+
+  private async ask(agent: AgentContext, messageId: string, reached: string, more: string): Promise<'continue' | 'stop'> {
+    this.budget.pause();
+    const answer = await agent.broker.ask(this.sessionId, { kind: 'limit', messageId, reached, more }, this.controller.signal);
+    this.budget.resume();
+    this.context.log.info(`Turn in session ${this.sessionId} reached ${reached}: the person chose ${answer.decision}`);
+    return answer.decision === 'continue' && !this.stopped ? 'continue' : 'stop';
+  }
+}
+
+function mergeRules(global: CommandRules, agent: CommandRules): CommandRules {
+  return { allow: [...global.allow, ...agent.allow], deny: [...global.deny, ...agent.deny] };
+}
