@@ -5,7 +5,13 @@ import eslint from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const pureLayers = ['src/core/**/*.ts', 'src/db/**/*.ts', 'src/llm/**/*.ts', 'src/protocol/**/*.ts'];
+const pureLayers = ['src/core/**/*.ts', 'src/db/**/*.ts', 'src/llm/**/*.ts', 'src/protocol/**/*.ts', 'src/node/**/*.ts'];
+// src/core reaches files, processes and the network only through ports (src/node and src/vscode implement them),
+// so the agent loop, the policies and the tools stay testable without touching the machine.
+const noMachineAccess = ['fs', 'fs/promises', 'child_process', 'http', 'https', 'net', 'dns', 'tls', 'dgram'].flatMap((name) => [
+  { name, message: 'src/core reaches the machine only through ports (src/core/tools/toolTypes.ts, src/core/ports.ts).' },
+  { name: `node:${name}`, message: 'src/core reaches the machine only through ports (src/core/tools/toolTypes.ts, src/core/ports.ts).' },
+]);
 const noRuntimeVscode = {
   name: 'vscode',
   message: 'Pure layers must not use the vscode API at run time; take a port from src/core/ports.ts instead.',
@@ -34,6 +40,10 @@ export default tseslint.config(
   {
     files: pureLayers,
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { paths: [noRuntimeVscode] }] },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { paths: [noRuntimeVscode, ...noMachineAccess] }] },
   },
   {
     files: ['src/protocol/**/*.ts'],

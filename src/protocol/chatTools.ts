@@ -68,7 +68,8 @@ export interface ToolCallView {
     isError: boolean;
     exitCode?: number | null;
     timedOut?: boolean;
-    files?: { path: string; change: 'created' | 'modified' | 'deleted' }[];
+    /** `path` names the file to the host (chat/openDiff); `shown` is how the person reads it (workspace-relative). */
+    files?: { path: string; shown?: string; change: 'created' | 'modified' | 'deleted' }[];
     durationMs?: number;
   };
   /** A running command's newest output (the tail, capped), while it runs. */

@@ -204,6 +204,39 @@ export interface InspectorTokens {
 export type InspectorRowKind = 'message' | 'request' | 'llm' | 'tool' | 'run' | 'route' | 'other';
 export type InspectorRowStatus = 'ok' | 'error' | 'cancelled' | 'running';
 
+/** Where a tool call stands, as the chat transcript names it (interrupted: its window closed while it ran). */
+export type InspectorToolState = 'pending' | 'awaiting_approval' | 'running' | 'completed' | 'failed' | 'denied' | 'interrupted';
+
+/**
+ * The tool call a `tool.call.*` row belongs to. The call's first event (normally `tool.call.requested`) is its
+ * row: its bar covers the whole call, the approval wait drawn apart from the run; the call's other events follow
+ * as its steps, each with its own part of the bar.
+ */
+export interface InspectorToolCall {
+  /** The model's id for the call; null when the event has none (another tool's trace). */
+  callId: string | null;
+  name: string;
+  /** What the call does, as its approval says it (`Read src/app.ts`); null when unknown. */
+  summary: string | null;
+  /** This row stands for the whole call; false: it is one of its steps. */
+  head: boolean;
+  /** This row's step: `requested`, `approved`, `denied`, `completed`, `failed`. */
+  step: string;
+  state: InspectorToolState;
+  /** The policy's verdict: `auto`, `ask`, `deny`; null when it never got that far. */
+  verdict: string | null;
+  /** Who let it run or stopped it: `policy`, `person`, `session`, `window`; null while undecided. */
+  decidedBy: string | null;
+  /** How long the approval waited (0 when the policy decided); null while it waits or when nobody was asked. */
+  waitMs: number | null;
+  /** How long the tool ran; null while it runs or when it never ran. */
+  runMs: number | null;
+  exitCode: number | null;
+  timedOut: boolean;
+  /** Files it created, changed or deleted; null when it says nothing about files. */
+  files: number | null;
+}
+
 /** One event as a row of the timeline. */
 export interface InspectorRow {
   /** Position in the filtered list. */
@@ -237,13 +270,20 @@ export interface InspectorRow {
   error: string | null;
   parentEventId: string | null;
   messageId: string | null;
+  /** For a `tool.call.*` row: its call. Absent on every other row. */
+  tool?: InspectorToolCall;
 }
 
 export interface InspectorTotals {
   events: number;
   /** Finished model calls (responses, errors and replays). */
   calls: number;
+  /** Tool calls: each ends once (completed, failed or denied). */
   toolCalls: number;
+  /** The time tools ran, summed (apart from the wall time: the model and the person wait in between). */
+  toolMs?: number;
+  /** The time approvals waited for a person, summed. */
+  approvalWaitMs?: number;
   errors: number;
   tokens: { input: number; output: number; cacheRead: number; cacheWrite: number; reasoning: number };
   /** Sum of the known costs, micro-dollars. */

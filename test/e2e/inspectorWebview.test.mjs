@@ -8,7 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from '../../scripts/host/browser.mjs';
-import { FakeInspectorHost, InspectorPage, hostModules, seededStore, startInspectorServer } from './harness/inspectorHost.mjs';
+import { FakeInspectorHost, InspectorPage, hostModules, seededStore, startInspectorServer, toolTurnSession } from './harness/inspectorHost.mjs';
 import { xssPayloads } from './harness/payloads.mjs';
 import { startCountingServer } from './harness/servers.mjs';
 
@@ -305,6 +305,67 @@ describe('Inspector webview in Chromium (harness)', function () {
       await inspector.page.locator(`.row.active.selected[data-index="${index}"]`).waitFor();
       await inspector.page.locator('#detail .detail-section').first().waitFor();
       assert.match(await inspector.page.locator('#detail').innerText(), new RegExp(target.id));
+    });
+  });
+
+  describe('tool calls', () => {
+    it('draws a tool call as one row with its approval wait apart from its run, its steps under it, and tool totals', async () => {
+      const { turn, source, session } = await toolTurnSession();
+      try {
+        const host = new FakeInspectorHost(source, { kind: 'session', sessionId: session.id });
+        inspector = await InspectorPage.open(browser, server.origin, host);
+        const all = source.rows({ text: '', types: [] }, 0, source.count({ text: '', types: [] }));
+        const edit = all.find((row) => row.tool?.head && row.tool.name === 'replace_in_file');
+        const run = all.find((row) => row.tool?.head && row.tool.name === 'run_command');
+        const row = inspector.row(edit.index);
+        await row.waitFor();
+        assert.match(await row.locator('.label').innerText(), /^replace_in_file · Edit calc\.js/);
+        assert.equal(await inspector.page.locator('.rows-block .row.turn-head:not([hidden])').count(), 1, 'the whole turn is one turn');
+        // The bar: the approval wait drawn as its own segment, as wide as the wait is of the whole call.
+        const wait = row.locator('.bar.timed .wait');
+        assert.equal(await wait.isVisible(), true, 'the approval wait is drawn');
+        const widths = await row.locator('.bar.timed').evaluate((bar) => ({ bar: bar.getBoundingClientRect().width, wait: bar.querySelector('.wait').getBoundingClientRect().width }));
+        const expected = edit.tool.waitMs / edit.durationMs;
+        assert.ok(Math.abs(widths.wait / widths.bar - expected) < 0.05, `wait segment ${widths.wait}/${widths.bar}, expected ${expected}`);
+        assert.ok(widths.wait < widths.bar, 'the run follows the wait');
+        assert.match(await row.locator('.label-text').getAttribute('title'), /approved by person, waited \d+ ms for approval, ran \d+ ms/);
+        // A call's steps sit under it; the command shows its exit code, and never the secret on its command line.
+        const approved = inspector.row(edit.index + 1);
+        assert.match(await approved.getAttribute('class'), /tool-step/);
+        assert.match(await approved.locator('.label').innerText(), /replace_in_file · approved by person/);
+        const command = inspector.row(run.index);
+        await command.waitFor();
+        assert.equal(await command.locator('.tool-meta').innerText(), 'exit 0');
+        assert.match(await command.locator('.label').innerText(), /API_TOKEN=\[redacted\] node test\.js/);
+        const totals = inspector.page.locator('.totals-line[data-scope="session"]');
+        await totals.getByText('3 tools').waitFor();
+        assert.match(await totals.innerText(), /tool time \d+ ms.*approval wait \d+ ms/s);
+        mkdirSync(screenshots, { recursive: true });
+        await inspector.page.screenshot({ path: path.join(screenshots, 'inspector-tools-dark.png') });
+
+        // The detail: the call, its steps, its tool message; redacted.
+        await command.click();
+        const detail = inspector.page.locator('#detail');
+        await detail.locator('.detail-section[data-section="Tool call"]').waitFor();
+        assert.deepEqual(await detail.locator('.detail-section h3').allInnerTexts(), ['Tool call', 'Requested', 'Approved', 'Completed', 'Message']);
+        assert.ok(!(await detail.innerText()).includes('hunter2'), 'no secret in the detail');
+        assert.ok(!(await inspector.page.content()).includes('hunter2-s3cr3t'), 'no secret anywhere in the panel');
+
+        // Filter by a tool event type: the calls alone.
+        await inspector.page.keyboard.press('Escape');
+        const chip = inspector.page.locator('#type-filter button[data-type="tool.call.requested"]');
+        await chip.click();
+        await inspector.page.locator('#row-count').getByText(`3 of ${source.total()} events`).waitFor();
+        assert.deepEqual(await shownRows('.label-text'), ['read_file · Read calc.js', edit.label, run.label]);
+        assert.deepEqual(inspector.pageErrors, [], 'uncaught errors in the panel');
+        assert.deepEqual(host.errors, [], 'requests the host refused');
+      } finally {
+        // The recording's store closes here: the panel goes first, so it asks nothing of a closed store.
+        await inspector?.close();
+        inspector = undefined;
+        source.dispose();
+        await turn.close();
+      }
     });
   });
 

@@ -32,7 +32,7 @@ describe('layer rules', function () {
   // Type-aware linting starts a TypeScript program; on a 2-core machine that takes a few seconds.
   this.timeout(60_000);
 
-  for (const layer of ['core', 'db', 'llm', 'protocol']) {
+  for (const layer of ['core', 'db', 'llm', 'protocol', 'node']) {
     it(`fail lint when src/${layer} imports vscode at run time`, async () => {
       const messages = await lintProbe(
         `src/${layer}/lintProbe.generated.ts`,
@@ -41,6 +41,13 @@ describe('layer rules', function () {
       assert.ok(messages.some((m) => m.startsWith(restricted)), messages.join('\n'));
     });
   }
+
+  it('fail lint when src/core touches the file system or starts a process itself', async () => {
+    const messages = await lintProbe('src/core/lintProbe.generated.ts', "import { readFileSync } from 'node:fs';\nexport const probe = readFileSync;\n");
+    assert.ok(messages.some((m) => m.startsWith(restricted)), messages.join('\n'));
+    const spawned = await lintProbe('src/core/lintProbe.generated.ts', "import { spawn } from 'child_process';\nexport const probe = spawn;\n");
+    assert.ok(spawned.some((m) => m.startsWith(restricted)), spawned.join('\n'));
+  });
 
   it('allow a type-only vscode import in a pure layer', async () => {
     const messages = await lintProbe(

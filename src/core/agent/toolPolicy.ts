@@ -57,8 +57,7 @@ export async function decideToolCall(input: PolicyInput): Promise<PolicyDecision
     judgements.push(command);
     subcommands = command.subcommands;
     for (const target of command.redirectWrites) {
-      const absolute = path.isAbsolute(target) ? target : path.resolve(plan.command.cwd, target);
-      judgements.push(await judgePath(absolute, 'write', input.paths));
+      judgements.push(await judgePath(redirectTarget(target, plan.command.cwd, input.paths.home), 'write', input.paths));
     }
   }
   const withSubcommands = subcommands ? { subcommands } : {};
@@ -83,6 +82,12 @@ export async function decideToolCall(input: PolicyInput): Promise<PolicyDecision
     return { ...base, ...withSubcommands, decidedBy: 'session', verdict: 'allow', forced: false, reasons: ['You approved this for the session.'] };
   }
   return { ...base, ...withSubcommands, verdict: 'ask', forced: false, reasons: [`${tool.name} asks before it runs (its mode is Ask).`] };
+}
+
+/** A redirection's file as the shell would open it: `~` and `$HOME` expanded, relative to the command's folder. */
+function redirectTarget(target: string, cwd: string, home: string | undefined): string {
+  const expanded = home === undefined ? target : target.replace(/^(~|\$HOME|\$\{HOME\})(?=\/|$)/, home);
+  return path.isAbsolute(expanded) ? expanded : path.resolve(cwd, expanded);
 }
 
 function unique(reasons: string[]): string[] {

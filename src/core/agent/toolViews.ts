@@ -57,7 +57,8 @@ function detailsView(details: JsonValue | undefined): Partial<NonNullable<ToolCa
     view.files = (files as readonly JsonValue[]).flatMap((file) => {
       const entry = asRecord(file);
       const change = entry.change;
-      return typeof entry.path === 'string' && (change === 'created' || change === 'modified' || change === 'deleted') ? [{ path: entry.path, change }] : [];
+      const shown = typeof entry.shown === 'string' ? { shown: entry.shown } : {};
+      return typeof entry.path === 'string' && (change === 'created' || change === 'modified' || change === 'deleted') ? [{ path: entry.path, ...shown, change }] : [];
     });
   }
   return view;

@@ -1,18 +1,8 @@
-import type { AgentVersion } from '../../db/repositories/agents';
-import type { JsonValue } from '../../db/repositories/rows';
-import type { ToolSpec } from '../../llm/types';
 import type { ChatMessageView, ChatSnapshot } from '../../protocol/chat';
 import type { Decision } from '../../protocol/chatTools';
-import { readAgentTools } from '../agent/agentTools';
-import { AgentTurn, type AgentContext, type AgentTurnSetup } from '../agent/agentTurn';
-import { ApprovalBroker } from '../agent/approvals';
-import type { ToolRuntime } from '../agent/toolRuntime';
-import { planUndo, type UndoFile } from '../agent/undo';
-import { applyUndo } from '../agent/undoApply';
-import { FileOriginals } from '../agent/undoOriginals';
-import { decodeText, FILE_ORIGINAL_EVENT, readOriginalPayload } from '../agent/undoRecords';
-import { asRecord } from '../jsonFields';
-import type { ToolDefinition } from '../tools/toolTypes';
+import { AgentTurn, type AgentTurnSetup } from '../agent/agentTurn';
+import { SessionAgents } from '../agent/sessionAgents';
+import type { UndoFile } from '../agent/undo';
 import { createIdFactory } from '../../db/ids';
 import type { Logger } from '../ports';
 import { ChatEmitter } from './chatEmitter';
@@ -49,10 +39,7 @@ export class ChatService implements Disposable {
   /** Sessions with a turn starting or streaming: the one-stream-per-session rule. */
   private readonly busy = new Set<string>();
   private readonly turns = new Map<string, AgentTurn>();
-  private readonly broker: ApprovalBroker;
-  private readonly agentContext: AgentContext | undefined;
-  private readonly tools: ToolRuntime | undefined;
-  private readonly sessionApprovals = new Map<string, Set<string>>();
+  private readonly agents: SessionAgents;
   private readonly running = new Map<string, Promise<void>>();
   /** Turns whose rows are being written, and Stops pressed meanwhile (applied as soon as the turn exists). */
   private readonly starting = new Map<string, Promise<unknown>>();
@@ -79,129 +66,54 @@ export class ChatService implements Disposable {
       monotonic: deps.monotonic ?? (() => performance.now()),
       sessionChanged: (sessionId) => this.emitSession(sessionId),
     };
-    this.tools = deps.tools;
     this.startContext = {
       repos: this.repos,
       leases: this.leases,
       clock,
       modelOverride: (sessionId) => this.state.modelOverride(sessionId),
-      toolSpecs: (version) => this.toolSpecs(version),
+      toolSpecs: (version) => this.agents.toolSpecs(version),
     };
- // Pending ids are ULIDs like every other id the panel names (the protocol checks the shape).
-    this.broker = new ApprovalBroker(deps.newId ?? createIdFactory(clock), (sessionId, pending) => this.emitter.emit(sessionId, { method: 'chat/pending', params: { pending } }));
-    const tools = deps.tools;
-    this.agentContext =
-      tools === undefined
-        ? undefined
-        : {
-            broker: this.broker,
-            runtime: tools,
-            sessionApprovals: (sessionId) => {
-              let approvals = this.sessionApprovals.get(sessionId);
-              if (approvals === undefined) {
-                approvals = new Set();
-                this.sessionApprovals.set(sessionId, approvals);
-              }
-              return approvals;
-            },
-            originals: (sessionId, turnId, messageId) =>
-              new FileOriginals({ store: this.repos.store, events: this.repos.events, blobs: tools.blobs, workspace: tools.workspace, sessionId, turnId, messageId }),
-          };
+    // Pending ids are ULIDs like every other id the panel names (the protocol checks the shape).
+    this.agents = new SessionAgents(this.repos, this.emitter, deps.newId ?? createIdFactory(clock), deps.tools);
   }
 
   /** Answers a question the session's turn waits on (an approval, a limit); refused unless it is pending. */
   decide(sessionId: string, pendingId: string, decision: Decision, reason?: string): void {
-    try {
-      this.broker.decide(sessionId, pendingId, { decision, ...(reason === undefined ? {} : { reason }) });
-    } catch (err) {
-      throw new ChatRequestError(describe(err));
-    }
+    this.agents.decide(sessionId, pendingId, decision, reason);
   }
 
   /** Whether the session's turn is waiting for the person. */
   isWaiting(sessionId: string): boolean {
-    return this.broker.isWaiting(sessionId);
+    return this.agents.broker.isWaiting(sessionId);
   }
 
-  /**
-   * Restores the files the agent changed in the turn of `messageId` (or since it), exactly those: created files
-   * are deleted, changed ones get their original text, and a file changed since by someone else is restored only
-   * if `resolveConflicts` says so.
-   */
+  /** Restores the files the agent changed in a turn (or since it); see SessionAgents.undo. */
   async undo(sessionId: string, messageId: string, scope: 'turn' | 'since', resolveConflicts: (files: UndoFile[]) => Promise<Set<string>>): Promise<{ restored: number; skipped: number }> {
-    const tools = this.tools;
-    if (tools === undefined) {
-      throw new ChatRequestError('Agents cannot change files in this window, so there is nothing to undo.');
-    }
     requireMessage(this.startContext, messageId, { sessionId });
     if (this.busy.has(sessionId)) {
       throw new ChatRequestError('The agent is still working in this session: stop it before undoing its changes.');
     }
-    const deps = { store: this.repos.store, events: this.repos.events, messages: this.repos.messages, sessions: this.repos.sessions, blobs: tools.blobs, workspace: tools.workspace };
-    const plan = await planUndo(deps, { sessionId, messageId, scope });
-    const result = await applyUndo(deps, plan, resolveConflicts);
+    const result = await this.agents.undo(sessionId, messageId, scope, resolveConflicts);
     this.log.info(`Undo in session ${sessionId} (${scope} of ${messageId}): ${result.restored} restored, ${result.skipped} skipped`);
-    return { restored: result.restored, skipped: result.skipped };
+    return result;
   }
 
-  /**
-   * A file one call changed, for its diff: the path (only one the call's own record names: a panel cannot ask for
-   * any other file) and the text it had before the turn first changed it (null: the turn created it).
-   */
-  async fileChange(sessionId: string, toolMessageId: string, callId: string, file: string): Promise<{ path: string; original: string | null }> {
-    const tools = this.tools;
-    const message = requireMessage(this.startContext, toolMessageId, { sessionId });
-    const step = message.content.find((part) => part.type === 'tool_step' && part.callId === callId);
-    const files = step?.type === 'tool_step' ? asRecord(step.details).files : undefined;
-    const named = Array.isArray(files) && (files as readonly JsonValue[]).some((entry) => asRecord(entry).path === file);
-    if (tools === undefined || message.role !== 'tool' || !named) {
-      throw new ChatRequestError('That call did not change that file.');
-    }
-    const turnId = [...this.repos.messages.path(message.id)].reverse().find((m) => m.role === 'user')?.id;
-    const original = this.repos.events
-      .list({ sessionId }, { types: [FILE_ORIGINAL_EVENT] })
-      .map(readOriginalPayload)
-      .find((payload) => payload !== undefined && payload.turnId === turnId && payload.path === file);
-    if (original === undefined) {
-      throw new ChatRequestError('AI Studio kept no original of that file for this turn.');
-    }
-    return { path: file, original: original.original === null ? null : decodeText(await tools.blobs.get(original.original.hash)) };
-  }
-
-  /** The tools an agent version has here: on in the version, known to this window, and allowed by Workspace Trust. */
-  private enabledTools(version: AgentVersion): Map<string, { tool: ToolDefinition; mode: 'ask' | 'auto' }> {
-    const enabled = new Map<string, { tool: ToolDefinition; mode: 'ask' | 'auto' }>();
-    const tools = this.tools;
-    if (tools === undefined || version.tools.length === 0) {
-      return enabled;
-    }
-    const settings = readAgentTools(version, (text) => tools.parseRule(text));
-    const trusted = tools.workspace.isTrusted();
-    for (const tool of tools.tools) {
-      const mode = settings.modes.get(tool.name);
-      // Restricted Mode: edits and commands are not even offered, so the model does not plan around them.
-      if (mode !== undefined && (trusted || (tool.category !== 'edit' && tool.category !== 'command'))) {
-        enabled.set(tool.name, { tool, mode });
-      }
-    }
-    return enabled;
-  }
-
-  private toolSpecs(version: AgentVersion): ToolSpec[] {
-    return [...this.enabledTools(version).values()].map(({ tool }) => ({ name: tool.name, description: tool.description, parameters: tool.parameters }));
+  /** A file one call changed and its original, for the diff (only files that call's record names). */
+  fileChange(sessionId: string, toolMessageId: string, callId: string, file: string): Promise<{ path: string; original: string | null }> {
+    return this.agents.fileChange(sessionId, toolMessageId, callId, file);
   }
 
   private agentSetup(started: StartedTurn): AgentTurnSetup | undefined {
-    const tools = this.tools;
-    const enabled = this.enabledTools(started.version);
-    if (tools === undefined || enabled.size === 0) {
+    const enabled = this.agents.enabledTools(started.version);
+    const settings = this.agents.settingsOf(started.version);
+    if (settings === undefined || enabled.size === 0) {
       return undefined;
     }
     const { plan, version, agent } = started;
     return {
       turnId: started.turnId,
       tools: enabled,
-      settings: readAgentTools(version, (text) => tools.parseRule(text)),
+      settings,
       nextStep: async (toolMessageId) => {
         const next = await startNextStep(this.startContext, { sessionId: plan.sessionId, toolMessageId, agentId: agent.id, version, model: plan.model, titleSource: plan.titleSource });
         const assistant = this.repos.messages.get(next.assistantId);
@@ -293,7 +205,7 @@ export class ChatService implements Disposable {
    * newest page of the path to `leafId` (default: the head). Older pages come from `history`.
    */
   snapshot(sessionId: string, leafId?: string): ChatSnapshot {
-    return { ...this.state.snapshot(sessionId, leafId, this.liveReply(sessionId)), pending: this.broker.pending(sessionId) };
+    return { ...this.state.snapshot(sessionId, leafId, this.liveReply(sessionId)), pending: this.agents.broker.pending(sessionId) };
   }
 
   /** A page of the path that ends at `fromId` (see the `chat/history` request). */
@@ -362,7 +274,7 @@ export class ChatService implements Disposable {
     } finally {
       this.starting.delete(sessionId);
     }
-    const turn = new AgentTurn(this.turnContext, this.agentContext, started.plan, this.agentSetup(started));
+    const turn = new AgentTurn(this.turnContext, this.agents.context, started.plan, this.agentSetup(started));
     this.turns.set(sessionId, turn);
     if (started.user) {
       this.emitter.emit(sessionId, { method: 'chat/message', params: toMessageView(started.user) });

@@ -1,9 +1,11 @@
-import { addSums, emptySums, type EventKey } from '../../db/repositories/eventPages';
+import type { EventKey } from '../../db/repositories/eventPages';
 import type { StudioEvent } from '../../db/repositories/events';
 import type { InspectorDetail, InspectorFilter, InspectorRow, InspectorSelection, InspectorTotals, InspectorTypeCount } from '../../protocol/inspector';
 import { buildDetail } from './detail';
 import { eventEnd, matchesFilter, toRow } from './eventRows';
 import { normalizeRanges, type InspectorSource } from './source';
+import { groupToolCalls, toolCallFacts, type ToolCallFacts } from './toolCalls';
+import { addInspectorSums, emptyInspectorSums } from './toolFigures';
 import { sumsOfEvent, toTotals } from './totals';
 import { BoundedCache, TurnIndex } from './turns';
 
@@ -22,6 +24,9 @@ export class MemoryInspectorSource implements InspectorSource {
   private readonly turnEnds: number[] = [];
   private readonly sessionStart: number;
   private readonly filtered = new BoundedCache<string, Int32Array>(4);
+  /** Each tool event's call (its events, in order); the facts are worked out when a row needs them. */
+  private readonly callOf = new Map<string, StudioEvent[]>();
+  private readonly facts = new Map<StudioEvent[], ToolCallFacts>();
 
   constructor(
     readonly title: string,
@@ -44,8 +49,16 @@ export class MemoryInspectorSource implements InspectorSource {
     this.sessionStart = this.events[0]?.startedAt ?? 0;
     this.events.forEach((event, index) => {
       const turn = this.turns.turnOf(this.keys[index]!);
-      this.turnEnds[turn] = Math.max(this.turnEnds[turn] ?? -Infinity, eventEnd(event));
+      const end = eventEnd(event);
+      if (end !== null) {
+        this.turnEnds[turn] = Math.max(this.turnEnds[turn] ?? -Infinity, end);
+      }
     });
+    for (const call of groupToolCalls(this.events)) {
+      for (const event of call) {
+        this.callOf.set(event.id, call);
+      }
+    }
   }
 
   total(): number {
@@ -72,26 +85,28 @@ export class MemoryInspectorSource implements InspectorSource {
     }
     const event = this.events[at]!;
     const parentAt = event.parentEventId === null ? undefined : this.indexById.get(event.parentEventId);
+    const call = this.callOf.get(id);
     return buildDetail({
       event,
       ...(parentAt === undefined ? {} : { parent: this.events[parentAt]! }),
       children: (this.children.get(id) ?? []).map((index) => this.events[index]!),
+      ...(call ? { call } : {}),
     });
   }
 
   totals(filter: InspectorFilter, selection?: InspectorSelection): InspectorTotals {
     const matching = this.matching(filter);
     if (selection === undefined) {
-      let sums = emptySums();
+      let sums = emptyInspectorSums();
       for (const at of matching) {
-        sums = addSums(sums, sumsOfEvent(this.events[at]!));
+        sums = addInspectorSums(sums, sumsOfEvent(this.events[at]!));
       }
       return toTotals(sums);
     }
     const turns = new Set(selection.turns);
     const ids = new Set(selection.ids);
     const ranges = normalizeRanges(selection.ranges, matching.length);
-    let sums = emptySums();
+    let sums = emptyInspectorSums();
     let range = 0;
     for (let index = 0; index < matching.length; index++) {
       while (range < ranges.length && ranges[range]!.end <= index) {
@@ -101,7 +116,7 @@ export class MemoryInspectorSource implements InspectorSource {
       const event = this.events[at]!;
       const inRange = range < ranges.length && ranges[range]!.start <= index;
       if (inRange || ids.has(event.id) || (turns.size > 0 && turns.has(this.turns.turnOf(this.keys[at]!)))) {
-        sums = addSums(sums, sumsOfEvent(event));
+        sums = addInspectorSums(sums, sumsOfEvent(event));
       }
     }
     return toTotals(sums);
@@ -133,6 +148,12 @@ export class MemoryInspectorSource implements InspectorSource {
     const event = this.events[at]!;
     const turn = this.turns.turnOf(this.keys[at]!);
     const turnStart = this.turns.startOf(turn)?.startedAt ?? this.sessionStart;
+    const call = this.callOf.get(event.id);
+    let facts = call === undefined ? undefined : this.facts.get(call);
+    if (call !== undefined && facts === undefined) {
+      facts = toolCallFacts(call);
+      this.facts.set(call, facts);
+    }
     return toRow(event, {
       index,
       sessionStart: this.sessionStart,
@@ -140,6 +161,7 @@ export class MemoryInspectorSource implements InspectorSource {
       turnStart,
       turnEnd: this.turnEnds[turn] ?? turnStart,
       answered: this.children.has(event.id),
+      ...(facts ? { call: facts } : {}),
     });
   }
 

@@ -1,11 +1,13 @@
-import { addSums, emptySums, EventPages, type EventKey, type EventSums, type KeyedEvent } from '../../db/repositories/eventPages';
-import type { EventScope } from '../../db/repositories/events';
+import { EventPages, type EventKey, type KeyedEvent } from '../../db/repositories/eventPages';
+import type { EventScope, StudioEvent } from '../../db/repositories/events';
 import type { Message } from '../../db/repositories/messages';
 import type { StorePort } from '../../db/repositories/storePort';
 import type { InspectorDetail, InspectorFilter, InspectorRow, InspectorSelection, InspectorTotals, InspectorTypeCount } from '../../protocol/inspector';
 import { buildDetail } from './detail';
 import { matchesFilter, toRow } from './eventRows';
 import { normalizeRanges, type InspectorSource, type SourceChange } from './source';
+import { callEventsOf, callsOfEvents, isToolCallType } from './toolCalls';
+import { addInspectorSums, emptyInspectorSums, mergeByType, ToolFigures, withExtras, type InspectorSums } from './toolFigures';
 import { toTotals } from './totals';
 import { BoundedCache, compareKeys, TurnIndex } from './turns';
 
@@ -17,7 +19,8 @@ import { BoundedCache, compareKeys, TurnIndex } from './turns';
  * asked for) give the session's totals, its type counts and any type filter's totals; a text filter's sums are
  * one pass each, cached. When events are appended, only the new ones (seq above the last seen) are read and
  * added, so a streaming session costs what it appends. The per-session state is those sums and the turn index
- * (two numbers per turn).
+ * (two numbers per turn). A tool event's row shows its whole call: the other events of its tool message are
+ * read with the page (a few per call, through the message index).
  *
  * Live: `onDidAppend` listens to the store's change notices (this window's writes and other windows'), looks at
  * most every `throttleMs` for events recorded since the last look, and says from which row the list changed.
@@ -42,12 +45,13 @@ const CHUNK = 10_000;
 
 interface FilterSums {
   filter: InspectorFilter;
-  sums: EventSums;
+  sums: InspectorSums;
 }
 
 export class StoreInspectorSource implements InspectorSource {
   readonly live = true;
   private readonly pages: EventPages;
+  private readonly figures: ToolFigures;
   private readonly scope: EventScope;
   private readonly turns = new TurnIndex();
   /** The turn index holds every turn start up to this key; null: none read yet; 'all': to the end. */
@@ -56,7 +60,7 @@ export class StoreInspectorSource implements InspectorSource {
   private preparing: Promise<void> | undefined;
   /** Bumped when the source starts over (events deleted): a background sum of the old state is dropped. */
   private generation = 0;
-  private perType: Map<string, EventSums> | undefined;
+  private perType: Map<string, InspectorSums> | undefined;
   private readonly textSums = new BoundedCache<string, FilterSums>(8);
   private known = { firstStart: null as number | null, maxSeq: 0, events: 0 };
   private readonly listeners = new Set<(change: SourceChange) => void>();
@@ -67,6 +71,7 @@ export class StoreInspectorSource implements InspectorSource {
 
   constructor(private readonly options: StoreSourceOptions) {
     this.pages = new EventPages(options.store);
+    this.figures = new ToolFigures(options.store, options.scope);
     this.scope = options.scope;
     this.title = options.title;
     this.reload();
@@ -100,9 +105,11 @@ export class StoreInspectorSource implements InspectorSource {
     if (last) {
       this.readTurnsTo(last);
     }
+    const calls = callsOfEvents(page.map((keyed) => keyed.event), (messageId) => this.ofMessage(messageId));
     return page.map((keyed, offset) => {
       const turn = this.turns.turnOf(keyed);
       const turnStart = this.turns.startOf(turn)?.startedAt ?? sessionStart;
+      const call = calls.get(keyed.event.id);
       return toRow(keyed.event, {
         index: start + offset,
         sessionStart,
@@ -110,6 +117,7 @@ export class StoreInspectorSource implements InspectorSource {
         turnStart,
         turnEnd: this.turnEnd(turn, turnStart),
         answered: answered.has(keyed.event.id),
+        ...(call ? { call } : {}),
       });
     });
   }
@@ -122,11 +130,13 @@ export class StoreInspectorSource implements InspectorSource {
     const event = found.event;
     const parent = event.parentEventId === null ? undefined : this.pages.get(this.scope, event.parentEventId)?.event;
     const message = event.messageId === null ? undefined : this.options.messages?.get(event.messageId);
+    const call = callEventsOf(event, (messageId) => this.ofMessage(messageId));
     return buildDetail({
       event,
       ...(parent ? { parent } : {}),
       children: this.pages.children(this.scope, [id]).map((child) => child.event),
       ...(message ? { message } : {}),
+      ...(call ? { call } : {}),
     });
   }
 
@@ -153,7 +163,7 @@ export class StoreInspectorSource implements InspectorSource {
       }
     }
     const windows = normalizeRanges(ranges, count).map((range) => ({ offset: range.start, limit: range.end - range.start }));
-    return toTotals(this.pages.sums(this.scope, filter, { windows }));
+    return toTotals(withExtras(this.pages.sums(this.scope, filter, { windows }), this.figures.sums(filter, { windows })));
   }
 
   types(): InspectorTypeCount[] {
@@ -170,6 +180,11 @@ export class StoreInspectorSource implements InspectorSource {
       return undefined;
     }
     return { eventId: found.event.id, index: this.pages.countBefore(this.scope, filter, found) };
+  }
+
+  /** A message's events (a tool message: a few per call), through the message index. */
+  private ofMessage(messageId: string): StudioEvent[] {
+    return this.pages.ofMessage(this.scope, messageId).map((keyed) => keyed.event);
   }
 
   onDidAppend(listener: (change: SourceChange) => void): { dispose(): void } {
@@ -213,6 +228,15 @@ export class StoreInspectorSource implements InspectorSource {
       const found = this.pages.get(this.scope, parent);
       if (found) {
         consider(found);
+      }
+    }
+    // A tool call's new step changes its call's rows too, from its first event (a row of the same message).
+    if (added.some((keyed) => isToolCallType(keyed.type))) {
+      for (const messageId of this.figures.toolMessagesAfter(known.maxSeq)) {
+        const [first] = this.pages.ofMessage(this.scope, messageId);
+        if (first) {
+          consider(first);
+        }
       }
     }
     const horizon = this.horizon;
@@ -269,21 +293,30 @@ export class StoreInspectorSource implements InspectorSource {
   /** Adds the events recorded after `afterSeq` to the kept sums (sums only grow: events are never edited). */
   private addFigures(afterSeq: number): void {
     if (this.perType) {
-      for (const [type, sums] of this.pages.sumsByType(this.scope, { afterSeq })) {
-        this.perType.set(type, addSums(this.perType.get(type) ?? emptySums(), sums));
+      for (const [type, sums] of this.byType({ afterSeq })) {
+        this.perType.set(type, addInspectorSums(this.perType.get(type) ?? emptyInspectorSums(), sums));
       }
       this.perType = new Map([...this.perType].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     }
     for (const key of this.textSums.keys()) {
       const entry = this.textSums.get(key);
       if (entry) {
-        entry.sums = addSums(entry.sums, this.pages.sums(this.scope, entry.filter, { afterSeq }));
+        entry.sums = addInspectorSums(entry.sums, this.setSums(entry.filter, { afterSeq }));
       }
     }
   }
 
-  private sumsByType(): Map<string, EventSums> {
-    this.perType ??= sortedByType(this.pages.sumsByType(this.scope));
+  /** The store's sums per type with the tool figures of the same stretch. */
+  private byType(part: { afterSeq?: number; upToSeq?: number; from?: EventKey | null; to?: EventKey | null } = {}): Map<string, InspectorSums> {
+    return mergeByType(this.pages.sumsByType(this.scope, part), this.figures.byType(part));
+  }
+
+  private setSums(filter: InspectorFilter, part: { afterSeq?: number } = {}): InspectorSums {
+    return withExtras(this.pages.sums(this.scope, filter, part), this.figures.sums(filter, part));
+  }
+
+  private sumsByType(): Map<string, InspectorSums> {
+    this.perType ??= sortedByType(this.byType());
     return this.perType;
   }
 
@@ -300,12 +333,12 @@ export class StoreInspectorSource implements InspectorSource {
     this.preparing ??= (async () => {
       const generation = this.generation;
       const upToSeq = this.known.maxSeq;
-      const sums = new Map<string, EventSums>();
+      const sums = new Map<string, InspectorSums>();
       let from: EventKey | null = null;
       for (;;) {
         const to = this.pages.keyAfter(this.scope, from, this.options.chunkSize ?? CHUNK);
-        for (const [type, part] of this.pages.sumsByType(this.scope, { upToSeq, from, to: to ?? null })) {
-          sums.set(type, addSums(sums.get(type) ?? emptySums(), part));
+        for (const [type, part] of this.byType({ upToSeq, from, to: to ?? null })) {
+          sums.set(type, addInspectorSums(sums.get(type) ?? emptyInspectorSums(), part));
         }
         if (!to) {
           break;
@@ -317,8 +350,8 @@ export class StoreInspectorSource implements InspectorSource {
         }
       }
       if (!this.perType && generation === this.generation) {
-        for (const [type, part] of this.pages.sumsByType(this.scope, { afterSeq: upToSeq })) {
-          sums.set(type, addSums(sums.get(type) ?? emptySums(), part));
+        for (const [type, part] of this.byType({ afterSeq: upToSeq })) {
+          sums.set(type, addInspectorSums(sums.get(type) ?? emptyInspectorSums(), part));
         }
         this.perType = sortedByType(sums);
       }
@@ -354,25 +387,26 @@ export class StoreInspectorSource implements InspectorSource {
     return this.turns.nextStart(turn);
   }
 
-  private typeSums(types: readonly string[]): EventSums {
+  private typeSums(types: readonly string[]): InspectorSums {
     const byType = this.sumsByType();
     const wanted = types.length === 0 ? [...byType.keys()] : [...new Set(types)];
-    return wanted.reduce((sums, type) => addSums(sums, byType.get(type) ?? emptySums()), emptySums());
+    return wanted.reduce((sums, type) => addInspectorSums(sums, byType.get(type) ?? emptyInspectorSums()), emptyInspectorSums());
   }
 
   private filterSums(filter: InspectorFilter): FilterSums {
-    return this.textSums.getOrCompute(filterKey(filter), () => ({ filter, sums: this.pages.sums(this.scope, filter) }));
+    return this.textSums.getOrCompute(filterKey(filter), () => ({ filter, sums: this.setSums(filter) }));
   }
 
+  /** The turn's last end as the timeline draws it (a tool call's end where it ended, not a run time later). */
   private turnEnd(turn: number, turnStart: number): number {
     return this.turnEnds.getOrCompute(turn, () => {
       const from = this.turns.startOf(turn) ?? { startedAt: 0, seq: 0 };
-      return this.pages.lastEnd(this.scope, from, this.nextTurnStart(turn)) ?? turnStart;
+      return this.figures.lastEnd(from, this.nextTurnStart(turn)) ?? turnStart;
     });
   }
 }
 
-function sortedByType(sums: Map<string, EventSums>): Map<string, EventSums> {
+function sortedByType(sums: Map<string, InspectorSums>): Map<string, InspectorSums> {
   return new Map([...sums].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 

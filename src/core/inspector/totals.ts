@@ -1,21 +1,24 @@
 import type { StudioEvent } from '../../db/repositories/events';
-import { addSums, emptySums, TOOL_CALL_TYPE, type EventSums } from '../../db/repositories/eventPages';
 import type { InspectorTotals } from '../../protocol/inspector';
-import { eventEnd, isCallEvent, isErrorEvent } from './eventRows';
+import { isCallEvent, isErrorEvent } from './eventRows';
+import { member, timelineEnd, TOOL_DECISION_TYPES, TOOL_END_TYPES, TOOL_OUTCOME_TYPES } from './toolCalls';
+import { addInspectorSums, emptyInspectorSums, type InspectorSums } from './toolFigures';
 
 /**
- * Totals of a set of events: tokens in/out/cache/reasoning, calls, tool calls, errors, wall time and cost. A cost
+ * Totals of a set of events: tokens in/out/cache/reasoning, calls, tool calls, the time tools ran and the time
+ * approvals waited (each apart from the wall time), errors, wall time and cost. A cost
  * that is unknown stays unknown: the known costs are summed and the calls without one are counted beside them,
  * so "$0.0123 + 2 calls of unknown cost" is never shown as "$0.0123", and a set of unpriced calls never as $0.
  */
 
-/** The sums of one event, as the store's SQL computes them (src/db/repositories/eventPages.ts). */
-export function sumsOfEvent(event: StudioEvent): EventSums {
+/** The sums of one event, as the store's SQL computes them (src/db/repositories/eventPages.ts, toolFigures.ts). */
+export function sumsOfEvent(event: StudioEvent): InspectorSums {
   const call = isCallEvent(event);
+  const wait = TOOL_DECISION_TYPES.includes(event.type) ? member(event.payload, 'waitMs') : undefined;
   return {
     events: 1,
     calls: call ? 1 : 0,
-    toolCalls: event.type === TOOL_CALL_TYPE ? 1 : 0,
+    toolCalls: TOOL_OUTCOME_TYPES.includes(event.type) ? 1 : 0,
     errors: isErrorEvent(event) ? 1 : 0,
     tokensIn: event.tokens.input ?? 0,
     tokensOut: event.tokens.output ?? 0,
@@ -25,23 +28,27 @@ export function sumsOfEvent(event: StudioEvent): EventSums {
     costMicroUsd: event.costMicroUsd ?? 0,
     unknownCostCalls: call && event.costMicroUsd === null ? 1 : 0,
     startedAt: event.startedAt,
-    endedAt: eventEnd(event),
+    endedAt: timelineEnd(event),
+    toolMs: TOOL_END_TYPES.includes(event.type) ? (event.durationMs ?? 0) : 0,
+    approvalWaitMs: typeof wait === 'number' && Number.isFinite(wait) && wait >= 0 ? wait : 0,
   };
 }
 
-export function sumEvents(events: Iterable<StudioEvent>): EventSums {
-  let sums = emptySums();
+export function sumEvents(events: Iterable<StudioEvent>): InspectorSums {
+  let sums = emptyInspectorSums();
   for (const event of events) {
-    sums = addSums(sums, sumsOfEvent(event));
+    sums = addInspectorSums(sums, sumsOfEvent(event));
   }
   return sums;
 }
 
-export function toTotals(sums: EventSums): InspectorTotals {
+export function toTotals(sums: InspectorSums): InspectorTotals {
   return {
     events: sums.events,
     calls: sums.calls,
     toolCalls: sums.toolCalls,
+    toolMs: sums.toolMs,
+    approvalWaitMs: sums.approvalWaitMs,
     errors: sums.errors,
     tokens: {
       input: sums.tokensIn,
@@ -59,7 +66,7 @@ export function toTotals(sums: EventSums): InspectorTotals {
 }
 
 export function emptyTotals(): InspectorTotals {
-  return toTotals(emptySums());
+  return toTotals(emptyInspectorSums());
 }
 
 /** How a total cost reads: known, partly known (a lower bound), or unknown; never $0 for unpriced calls. */

@@ -12,10 +12,7 @@ import {
   ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
   ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
-  ATTR_GEN_AI_TOOL_CALL_ID,
-  ATTR_GEN_AI_TOOL_NAME,
   GEN_AI_OPERATION_NAME_VALUE_CHAT,
-  GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
   GEN_AI_PROVIDER_NAME_VALUE_ANTHROPIC,
   GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI,
   GEN_AI_PROVIDER_NAME_VALUE_GCP_GEMINI,
@@ -28,7 +25,7 @@ import type { SpanDraft } from './spanDraft';
 import { toGenAiInstructions, toGenAiMessages, type TraceContent } from './traceContent';
 
 /**
- * What a `chat` or `execute_tool` span says in GenAI terms, for other tools to read: operation, provider,
+ * What a `chat` span says in GenAI terms, for other tools to read: operation, provider,
  * request parameters, finish reason, time to first chunk, errors, and (opt-in) the messages. The figures come
  * from the events' payloads; the records (eventRecord.ts) carry the events themselves.
  */
@@ -89,26 +86,6 @@ export function chatDescription(request: StudioEvent | undefined, outcome: Studi
   return attributes;
 }
 
-export function toolDescription(events: readonly StudioEvent[], outcome: StudioEvent): Attributes {
-  const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL };
-  const name = firstText(events, ['toolName', 'name']);
-  if (name !== undefined) {
-    attributes[ATTR_GEN_AI_TOOL_NAME] = name;
-  }
-  const callId = firstText(events, ['toolCallId', 'callId']);
-  if (callId !== undefined) {
-    attributes[ATTR_GEN_AI_TOOL_CALL_ID] = callId;
-  }
-  if (isFailure(outcome)) {
-    attributes[ATTR_ERROR_TYPE] = text(outcome.payload, 'kind') ?? '_OTHER';
-  }
-  return attributes;
-}
-
-export function toolName(events: readonly StudioEvent[]): string | undefined {
-  return firstText(events, ['toolName', 'name']);
-}
-
 /** A failed call or tool: `*.error`, `*.failed`, or a tool result marked as an error (as the Inspector counts). */
 export function isFailure(event: StudioEvent): boolean {
   return event.type.endsWith('.error') || event.type.endsWith('.failed') || member(event.payload, 'isError') === true;
@@ -142,18 +119,6 @@ function contentAttributes(content: TraceContent, replyId: string, finishReason:
 function text(payload: JsonValue | undefined, key: string): string | undefined {
   const value = payload === undefined ? undefined : member(payload, key);
   return typeof value === 'string' ? value : undefined;
-}
-
-function firstText(events: readonly StudioEvent[], keys: readonly string[]): string | undefined {
-  for (const event of events) {
-    for (const key of keys) {
-      const value = text(event.payload, key);
-      if (value !== undefined) {
-        return value;
-      }
-    }
-  }
-  return undefined;
 }
 
 function putNumber(attributes: Attributes, key: string, value: JsonValue | undefined): void {

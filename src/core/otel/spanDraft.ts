@@ -1,5 +1,6 @@
 import type { Attributes, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { StudioEvent } from '../../db/repositories/events';
+import { timelineEnd } from '../inspector/toolCalls';
 
 /**
  * A span as the mapping decides it, in our units (epoch ms): plain data that tests read directly. otlpExport.ts
@@ -33,7 +34,11 @@ export interface SpanDraft {
   status: { code: SpanStatusCode; message?: string };
 }
 
-/** Where an event ends on a timeline: its end, else start + measured duration, else its start. */
-export function eventEnd(event: Pick<StudioEvent, 'startedAt' | 'endedAt' | 'durationMs'>): number {
-  return event.endedAt ?? (event.durationMs === null ? event.startedAt : event.startedAt + event.durationMs);
+/**
+ * Where an event ends on a timeline: its end, else start + measured duration, else its start. A tool call's end is
+ * recorded when it ended (its duration is the run before it); an end the next start's recovery wrote ends
+ * nothing (null). The Inspector draws the same (src/core/inspector/toolCalls.ts).
+ */
+export function eventEnd(event: Pick<StudioEvent, 'type' | 'startedAt' | 'endedAt' | 'durationMs' | 'payload'>): number | null {
+  return timelineEnd(event);
 }

@@ -12,10 +12,11 @@ import {
 } from '@opentelemetry/semantic-conventions/incubating';
 import type { StudioEvent } from '../../db/repositories/events';
 import { member, recordAttributes } from './eventRecord';
-import { chatDescription, failureStatus, providerName, toolDescription, toolName } from './genAiDescription';
+import { chatDescription, failureStatus, providerName } from './genAiDescription';
 import { eventSpanIdOf, traceIdOf, turnSpanIdOf } from './otelIds';
 import { eventEnd, type SpanDraft } from './spanDraft';
 import { STUDIO_EVENT_ID, STUDIO_RUN_ID } from './studioAttributes';
+import { exportedRecord, toolGroups, toolSpan } from './toolSpans';
 import type { TraceContent } from './traceContent';
 import { groupTurns, roleOf, type Turn } from './turns';
 
@@ -26,7 +27,8 @@ import { groupTurns, roleOf, type Turn } from './turns';
  *   one-moment event are span events on it;
  * - `chat {model}` (CLIENT) per model call, from `llm.request.started` to its `llm.response.completed` or
  *   `llm.error` (status ERROR with `error.type`), with token usage, finish reason and time to first chunk;
- * - `execute_tool {name}` per tool call (`tool.call.*` linked by parentEventId or payload.toolCallId);
+ * - `execute_tool {name}` per tool call, from the agent loop's `tool.call.*` events (toolSpans.ts): its arguments
+ *   and result only with content on; a turn with tools (many model calls) stays one trace;
  * - a replay is a trace of its own, a `chat` span linked to the span of the call it replays.
  * Every event is a record (eventRecord.ts) on exactly one span or span event, so the trace re-imports exactly.
  */
@@ -94,7 +96,7 @@ function turnSpans(turn: Turn, options: MappingOptions, placed: Map<string, Plac
     }
   }
   for (const group of toolGroups(turn.events.filter((event) => roleOf(event.type) === 'tool'))) {
-    children.push(toolSpan(traceId, rootId, group));
+    children.push(toolSpan(traceId, rootId, group, options.content));
   }
   for (const span of children) {
     for (const id of recordIds(span)) {
@@ -138,7 +140,7 @@ function rootSpan(turn: Turn, traceId: string, spanId: string, points: readonly 
     startMs: earliestStart(turn.events),
     endMs: latestEnd(turn.events),
     attributes,
-    events: points.map((event) => ({ name: event.type, timeMs: event.startedAt, attributes: recordAttributes(event) })),
+    events: points.map((event) => ({ name: event.type, timeMs: event.startedAt, attributes: exportedRecord(event, options.content) })),
     links: [],
     status: failed && lastChild !== undefined ? lastChild.status : { code: SpanStatusCode.UNSET },
   };
@@ -170,50 +172,6 @@ function callSpan(traceId: string, spanId: string, parentSpanId: string | null, 
   };
 }
 
-/** Tool events grouped into calls: by parentEventId chains, else by the payload's toolCallId. */
-function toolGroups(events: readonly StudioEvent[]): StudioEvent[][] {
-  const groups: StudioEvent[][] = [];
-  const byEvent = new Map<string, StudioEvent[]>();
-  const byCall = new Map<string, StudioEvent[]>();
-  for (const event of events) {
-    const callId = stringMember(event, 'toolCallId');
-    let group = (event.parentEventId === null ? undefined : byEvent.get(event.parentEventId)) ?? (callId === undefined ? undefined : byCall.get(callId));
-    if (group === undefined) {
-      group = [];
-      groups.push(group);
-    }
-    group.push(event);
-    byEvent.set(event.id, group);
-    if (callId !== undefined && !byCall.has(callId)) {
-      byCall.set(callId, group);
-    }
-  }
-  return groups;
-}
-
-/** A tool call: the span's record is its last outcome (completed or denied), else the request. */
-function toolSpan(traceId: string, parentSpanId: string, group: readonly StudioEvent[]): SpanDraft {
-  const outcomes = group.filter((event) => event.type === 'tool.call.completed' || event.type === 'tool.call.denied');
-  const own = outcomes[outcomes.length - 1] ?? group[0];
-  if (own === undefined) {
-    throw new Error('A tool span needs at least one event');
-  }
-  const name = toolName(group);
-  return {
-    traceId,
-    spanId: eventSpanIdOf((group[0] ?? own).id),
-    parentSpanId,
-    name: name === undefined ? 'execute_tool' : `execute_tool ${name}`,
-    kind: SpanKind.INTERNAL,
-    startMs: earliestStart(group),
-    endMs: latestEnd(group),
-    attributes: { ...toolDescription(group, own), ...recordAttributes(own) },
-    events: group.filter((event) => event !== own).map((event) => ({ name: event.type, timeMs: event.startedAt, attributes: recordAttributes(event) })),
-    links: [],
-    status: failureStatus(own),
-  };
-}
-
 /** The event ids a span carries (its own record and its span events'), to find it from a replay. */
 function recordIds(span: SpanDraft): string[] {
   return [span.attributes, ...span.events.map((event) => event.attributes)]
@@ -226,8 +184,13 @@ function earliestStart(events: readonly StudioEvent[]): number {
   return events.reduce((earliest, event) => Math.min(earliest, event.startedAt), Infinity);
 }
 
+/** The last end known; an end the recovery wrote at the next start (eventEnd null) ends nothing. */
 function latestEnd(events: readonly StudioEvent[]): number {
-  return events.reduce((latest, event) => Math.max(latest, eventEnd(event)), -Infinity);
+  const end = events.reduce((latest, event) => {
+    const at = eventEnd(event);
+    return at === null ? latest : Math.max(latest, at);
+  }, -Infinity);
+  return end === -Infinity ? earliestStart(events) : end;
 }
 
 function stringMember(event: StudioEvent | undefined, key: string): string | undefined {

@@ -31,3 +31,15 @@ export const STUDIO_UNCACHED_INPUT = 'ai_studio.usage.uncached_input_tokens';
 export const STUDIO_PAYLOAD = 'ai_studio.payload';
 /** Resource attribute: what the export is of (a session's title), shown as the imported trace's title. */
 export const STUDIO_TRACE_TITLE = 'ai_studio.trace.title';
+
+/**
+ * A tool call's span (`execute_tool`): how it went, in our terms. The conventions name the tool and the call
+ * (`gen_ai.tool.*`); approvals are ours: the policy's verdict, who decided (policy, person, session, window), how
+ * long the approval waited, how long the tool ran, and its state (completed, failed, denied, interrupted).
+ */
+export const STUDIO_TOOL_STATE = 'ai_studio.tool.state';
+export const STUDIO_TOOL_VERDICT = 'ai_studio.tool.approval.verdict';
+export const STUDIO_TOOL_DECIDED_BY = 'ai_studio.tool.approval.decided_by';
+export const STUDIO_TOOL_WAIT_MS = 'ai_studio.tool.approval.wait_ms';
+export const STUDIO_TOOL_RUN_MS = 'ai_studio.tool.run_ms';
+export const STUDIO_TOOL_EXIT_CODE = 'ai_studio.tool.exit_code';

@@ -1,4 +1,6 @@
 import type { StudioEvent } from '../../db/repositories/events';
+import { member, TOOL_OUTCOME_TYPES } from '../inspector/toolCalls';
+import { toolGroups } from './toolSpans';
 
 /**
  * Which events belong together in one trace.
@@ -9,6 +11,9 @@ import type { StudioEvent } from '../../db/repositories/events';
  * span that never ends, or a parent they never receive). Trace viewers built for LLM apps (Langfuse, Phoenix)
  * also treat a trace as one interaction and group a conversation's traces by `gen_ai.conversation.id`, which
  * every span carries. Jaeger lists one row per question, each with its own duration.
+ *
+ * A turn with tools is many steps (model call, tool calls, model call, ...) and stays ONE trace: each later step's
+ * request says it carries tool results (`trigger: 'tool_results'`) and joins the turn it continues.
  *
  * A replay (`llm.replay.*`) runs a recorded call again, possibly days later: it is a trace of its own, linked
  * to the call it replays, so it does not stretch the original turn's span over the time in between.
@@ -84,8 +89,9 @@ export function groupTurns(events: readonly StudioEvent[]): Grouping {
       if (event.type === 'message.user' || latest === undefined) {
         turn = open(event);
       } else if (role === 'request') {
-        // The question's turn waits for its first request; a second request there is a retry, a new turn.
-        turn = withRequest.has(latest) ? open(event) : latest;
+        // The question's turn waits for its first request; a second request there is a retry, a new turn, unless
+        // it is the next step of a turn with tools.
+        turn = withRequest.has(latest) && !continuesTurn(event) ? open(event) : latest;
       } else {
         turn = latest;
       }
@@ -102,6 +108,11 @@ export function groupTurns(events: readonly StudioEvent[]): Grouping {
   return { turns, calls };
 }
 
+/** A model request that sends tool results back: the next step of the turn before it. */
+function continuesTurn(request: StudioEvent): boolean {
+  return member(request.payload, 'trigger') === 'tool_results';
+}
+
 /** The turn an event is tied to by its parent event or by the message it is about; a question is always new. */
 function linkedTurn(event: StudioEvent, byEvent: ReadonlyMap<string, Turn>, byMessage: ReadonlyMap<string, Turn>): Turn | undefined {
   if (event.type === 'message.user') {
@@ -116,8 +127,23 @@ export function turnOfReply(events: readonly StudioEvent[], replyMessageId: stri
   return groupTurns(events).turns.find((turn) => turn.events.some((event) => roleOf(event.type) === 'request' && event.messageId === replyMessageId))?.events;
 }
 
-/** Every model request of the turn has its outcome: the trace can be sent, nothing in it will change. */
+/**
+ * The trace can be sent, nothing in it will change: every model request has its outcome, every tool call has
+ * ended, and the last model call did not ask for tools (its step's calls are about to be recorded: the reply of
+ * a step that asks for tools is written before its first tool event).
+ */
 export function isTurnFinished(events: readonly StudioEvent[]): boolean {
-  const answered = new Set(events.filter((event) => roleOf(event.type) === 'completion').map((event) => event.parentEventId));
-  return events.every((event) => roleOf(event.type) !== 'request' || answered.has(event.id));
+  const completions = events.filter((event) => roleOf(event.type) === 'completion');
+  const answered = new Set(completions.map((event) => event.parentEventId));
+  if (!events.every((event) => roleOf(event.type) !== 'request' || answered.has(event.id))) {
+    return false;
+  }
+  const last = completions.reduce<StudioEvent | undefined>((latest, event) => (latest === undefined || event.startedAt >= latest.startedAt ? event : latest), undefined);
+  if (last !== undefined && last.type === 'llm.response.completed' && member(last.payload, 'finishReason') === 'tool_calls') {
+    return false;
+  }
+  // A call is known to be under way from its request (another tool's trace may hold only outcomes).
+  return toolGroups(events.filter((event) => roleOf(event.type) === 'tool')).every(
+    (call) => !call.some((event) => event.type === 'tool.call.requested') || call.some((event) => TOOL_OUTCOME_TYPES.includes(event.type)),
+  );
 }

@@ -1,5 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
-import { expansionProblems, heredocHead, isWrite, snippet } from './commandNodes';
+import { expansionProblems, heredocHead, isWrite } from './commandNodes';
+import { snippet } from './commandText';
 import { wordOf, type ShellWord } from './commandWords';
 
 /**

@@ -95,7 +95,7 @@ export async function applyEdit(plan: ToolPlan, context: ToolRunContext, summary
   const change = edit.before === null ? 'created' : 'modified';
   return {
     content: `${summary} (${diffStat(edit.diff)}).`,
-    details: { files: [{ path: edit.path, change }] },
+    details: { files: [{ path: edit.path, shown, change }] },
   };
 }
 

@@ -63,8 +63,8 @@ export interface ToolResult {
 export interface ToolResultDetails {
   exitCode?: number | null;
   timedOut?: boolean;
-  /** Files the call created, changed or deleted. */
-  files?: { path: string; change: 'created' | 'modified' | 'deleted' }[];
+  /** Files the call created, changed or deleted: the absolute path, and `shown` as the person reads it. */
+  files?: { path: string; shown?: string; change: 'created' | 'modified' | 'deleted' }[];
   /** The whole output, when what the model got was cut: `read_output` pages through it. */
   output?: OutputRef;
   /** The model got only part of what there was. */

@@ -53,6 +53,21 @@ export async function seededStore(events, options = {}) {
   return { store, session, events: written };
 }
 
+/**
+ * A session with a multi-step tool turn recorded by the REAL agent loop (the chat service, the real OpenAI SDK
+ * against the scripted loopback fake, the real tools on a temporary workspace; the person approves the edit and
+ * the command after a pause): see test/unit/core/inspector/toolTurnRecording.ts. Returns the recording (its
+ * store, session and `close()`) and a store-backed source over it.
+ */
+export async function toolTurnSession() {
+  const m = hostModules();
+  const { recordToolTurn } = require(path.join(repoRoot, 'out/test/unit/core/inspector/toolTurnRecording.js'));
+  const turn = await recordToolTurn();
+  const { harness } = turn;
+  const source = new m.StoreInspectorSource({ store: harness.store, scope: { sessionId: harness.session.id }, title: 'Tool turn', messages: harness.repos.messages });
+  return { turn, source, session: harness.session };
+}
+
 /** The panel HTML exactly as the extension renders it (src/webviews/html.ts compiled on the fly), for `bundle`. */
 async function loadPanelHtml() {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ais-inspector-harness-'));

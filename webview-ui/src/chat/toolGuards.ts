@@ -127,12 +127,13 @@ export function parseApproval(value: unknown): ApprovalView | null {
   return approval;
 }
 
-function parseFile(value: unknown): { path: string; change: 'created' | 'modified' | 'deleted' } | null {
+function parseFile(value: unknown): { path: string; shown?: string; change: 'created' | 'modified' | 'deleted' } | null {
   if (!isRecord(value) || !CHANGES.has(value.change as 'created')) {
     return null;
   }
   const path = text(value.path, MAX_PATH);
-  return path === null || path === '' ? null : { path, change: value.change as 'created' | 'modified' | 'deleted' };
+  const shown = text(value.shown, MAX_PATH);
+  return path === null || path === '' ? null : { path, ...(shown ? { shown } : {}), change: value.change as 'created' | 'modified' | 'deleted' };
 }
 
 function parseResult(value: unknown): ToolCallView['result'] {

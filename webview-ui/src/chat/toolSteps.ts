@@ -139,6 +139,7 @@ function filesLine(call: ToolCallView): HTMLElement | null {
   const line = h('div', { class: 'tool-files' }, h('span', { class: 'tool-files-count' }, `${files.length} ${files.length === 1 ? 'file' : 'files'} changed`));
   for (const file of files) {
     const letter = file.change === 'created' ? 'A' : file.change === 'deleted' ? 'D' : 'M';
+    const shown = file.shown ?? file.path;
     line.append(
       h(
         'button',
@@ -149,10 +150,10 @@ function filesLine(call: ToolCallView): HTMLElement | null {
           'data-call-id': call.id,
           'data-path': file.path,
           'data-focus-key': `open-diff:${call.id}:${file.path}`,
-          title: `Open the diff of ${file.path} (${file.change})`,
-          'aria-label': `Open the diff of ${file.path} (${file.change})`,
+          title: `Open the diff of ${shown} (${file.change})`,
+          'aria-label': `Open the diff of ${shown} (${file.change})`,
         },
-        h('span', { class: 'file-path' }, file.path),
+        h('span', { class: 'file-path' }, shown),
         h('span', { class: 'file-change', 'aria-hidden': 'true' }, letter),
       ),
     );

@@ -92,6 +92,13 @@ export function totalsParts(totals: InspectorTotals): TotalsPart[] {
   ];
   if (totals.toolCalls > 0) {
     parts.push({ text: plural(totals.toolCalls, 'tool', 'tools'), label: plural(totals.toolCalls, 'tool call', 'tool calls') });
+    // Apart from the wall time: tools ran, and people decided, while the turn's clock went on.
+    if (totals.toolMs !== undefined) {
+      parts.push({ text: `tool time ${formatDuration(totals.toolMs)}`, label: `Tools ran ${formatDuration(totals.toolMs)} in all` });
+    }
+  }
+  if (totals.approvalWaitMs !== undefined && totals.approvalWaitMs > 0) {
+    parts.push({ text: `approval wait ${formatDuration(totals.approvalWaitMs)}`, label: `Approvals waited ${formatDuration(totals.approvalWaitMs)} for a person in all` });
   }
   parts.push({ text: plural(totals.errors, 'error', 'errors'), label: plural(totals.errors, 'error', 'errors') });
   parts.push({ text: `in ${formatTokensShort(t.input)}`, label: `${formatCount(t.input)} input tokens (not cached)` });

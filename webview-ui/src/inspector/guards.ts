@@ -8,6 +8,8 @@ import type {
   InspectorRowStatus,
   InspectorScope,
   InspectorSnapshot,
+  InspectorToolCall,
+  InspectorToolState,
   InspectorTotals,
   InspectorTypeCount,
   InspectorView,
@@ -23,6 +25,7 @@ type Unknown = Record<string, unknown>;
 
 const KINDS = new Set<InspectorRowKind>(['message', 'request', 'llm', 'tool', 'run', 'route', 'other']);
 const STATUSES = new Set<InspectorRowStatus>(['ok', 'error', 'cancelled', 'running']);
+const TOOL_STATES = new Set<InspectorToolState>(['pending', 'awaiting_approval', 'running', 'completed', 'failed', 'denied', 'interrupted']);
 const MAX_ID = 128;
 const MAX_SHORT = 500;
 /** More rows than any page the panel asks for: a longer list is not a page. */
@@ -81,6 +84,8 @@ export function parseTotals(value: unknown): InspectorTotals | undefined {
     },
     costMicroUsd: count(value.costMicroUsd),
     unknownCostCalls: count(value.unknownCostCalls),
+    toolMs: count(value.toolMs),
+    approvalWaitMs: count(value.approvalWaitMs),
     startedAt: nullableNumber(value.startedAt),
     endedAt: nullableNumber(value.endedAt),
     wallMs: nullableNumber(value.wallMs),
@@ -96,6 +101,34 @@ function parseTypes(value: unknown): InspectorTypeCount[] | undefined {
     .flatMap((entry) => (isRecord(entry) && typeof entry.type === 'string' && entry.type.length <= 100 ? [{ type: entry.type, count: nonNegative(entry.count) ?? 0 }] : []));
 }
 
+/** A tool row's call; undefined (the row shows as a plain event) when it is not well formed. */
+function parseToolCall(value: unknown): InspectorToolCall | undefined {
+  if (!isRecord(value) || !TOOL_STATES.has(value.state as InspectorToolState)) {
+    return undefined;
+  }
+  const name = text(value.name, 200);
+  const step = text(value.step, 40);
+  if (name === undefined || step === undefined) {
+    return undefined;
+  }
+  const exitCode = value.exitCode;
+  return {
+    callId: text(value.callId, MAX_ID) ?? null,
+    name,
+    summary: text(value.summary) ?? null,
+    head: value.head === true,
+    step,
+    state: value.state as InspectorToolState,
+    verdict: text(value.verdict, 20) ?? null,
+    decidedBy: text(value.decidedBy, 20) ?? null,
+    waitMs: nullableNumber(value.waitMs),
+    runMs: nullableNumber(value.runMs),
+    exitCode: typeof exitCode === 'number' && Number.isSafeInteger(exitCode) ? exitCode : null,
+    timedOut: value.timedOut === true,
+    files: nullableNumber(value.files),
+  };
+}
+
 export function parseRow(value: unknown): InspectorRow | undefined {
   if (!isRecord(value) || !isRecord(value.tokens)) {
     return undefined;
@@ -107,7 +140,8 @@ export function parseRow(value: unknown): InspectorRow | undefined {
     return undefined;
   }
   const tokens = value.tokens;
-  return {
+  const tool = value.tool === undefined ? undefined : parseToolCall(value.tool);
+  const row: InspectorRow = {
     index,
     id: rowId,
     type,
@@ -136,6 +170,10 @@ export function parseRow(value: unknown): InspectorRow | undefined {
     parentEventId: nullableId(value.parentEventId),
     messageId: nullableId(value.messageId),
   };
+  if (tool !== undefined) {
+    row.tool = tool;
+  }
+  return row;
 }
 
 export function parsePage(value: unknown): (InspectorPage & { count?: number }) | undefined {

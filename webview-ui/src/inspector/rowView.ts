@@ -38,6 +38,9 @@ export interface RowSlot {
   icon: HTMLElement;
   label: HTMLElement;
   labelText: Text;
+  /** A tool call's state beside its label: `exit 1`, `denied`, `awaiting approval`. */
+  meta: HTMLElement;
+  metaText: Text;
   type: Text;
   start: HTMLElement;
   startText: Text;
@@ -51,6 +54,8 @@ export interface RowSlot {
   costText: Text;
   bar: HTMLElement;
   ttft: HTMLElement;
+  /** A tool call's approval wait: the first segment of its bar (a model call's is its time to first token). */
+  wait: HTMLElement;
   /**
    * What the slot shows now, so an unchanged row is not re-filled: the row object (a page that arrives brings new
    * objects, so only its rows are re-filled) and the state around it. '' when the slot must be re-filled.
@@ -101,6 +106,7 @@ export function createSlot(): RowSlot {
   const turn = h('span', { class: 'cell turn' }, turnBadge);
   const icon = h('span', { class: 'codicon', 'aria-hidden': 'true' });
   const label = h('span', { class: 'label-text' });
+  const meta = h('span', { class: 'tool-meta', hidden: '' });
   const type = h('span', { class: 'cell type' });
   const start = h('span', { class: 'cell num start' });
   const duration = h('span', { class: 'cell num duration' });
@@ -110,13 +116,14 @@ export function createSlot(): RowSlot {
   const tokens = h('span', { class: 'cell num tokens' }, tokensIn, tokensCache, h('span', { class: 'tokens-sep' }, '/'), tokensOut);
   const cost = h('span', { class: 'cell num cost' });
   const ttft = h('span', { class: 'ttft' });
-  const bar = h('span', { class: 'bar' }, ttft);
+  const wait = h('span', { class: 'wait', hidden: '' });
+  const bar = h('span', { class: 'bar' }, ttft, wait);
   const element = h(
     'div',
     { class: 'row', role: 'option' },
     turn,
     h('span', { class: 'cell status' }, icon),
-    h('span', { class: 'cell label' }, label),
+    h('span', { class: 'cell label' }, label, meta),
     type,
     start,
     duration,
@@ -132,6 +139,8 @@ export function createSlot(): RowSlot {
     icon,
     label,
     labelText: text(label),
+    meta,
+    metaText: text(meta),
     type: text(type),
     start,
     startText: text(start),
@@ -145,6 +154,7 @@ export function createSlot(): RowSlot {
     costText: text(cost),
     bar,
     ttft,
+    wait,
     shownRow: undefined,
     shownState: '',
     index: -1,
@@ -177,17 +187,21 @@ export function fillSlot(slot: RowSlot, index: number, row: InspectorRow | undef
     }
     setText(slot.labelText, '…');
     setAttr(slot.label, 'title', '');
+    setHidden(slot.meta, true);
     setClass(slot.icon, 'codicon');
     setClass(slot.bar, 'bar hidden');
     return;
   }
-  setClass(element, `row kind-${row.kind} status-${row.status}${row.turnHead ? ' turn-head' : ''}${selection}`);
+  const tool = row.tool === undefined ? '' : ` tool-${row.tool.head ? 'head' : 'step'} tool-${row.tool.state}`;
+  setClass(element, `row kind-${row.kind} status-${row.status}${row.turnHead ? ' turn-head' : ''}${tool}${selection}`);
   setAttr(element, 'data-id', row.id);
   setAttr(element, 'data-turn', String(row.turn));
   fillTurn(slot, row);
   setClass(slot.icon, `codicon codicon-${iconOf(row)}`);
   setText(slot.labelText, row.label);
-  setAttr(slot.label, 'title', row.error ? `${row.label}\n${row.error}` : row.label);
+  const toolLine = toolSummary(row);
+  setAttr(slot.label, 'title', [row.label, toolLine, row.error].filter(Boolean).join('\n'));
+  fillMeta(slot, row);
   setText(slot.type, row.type);
   setText(slot.startText, formatOffset(row.offsetMs));
   setAttr(slot.start, 'title', new Date(row.startedAt).toISOString());
@@ -220,7 +234,42 @@ function fillDuration(slot: RowSlot, row: InspectorRow): void {
   }
   setClass(slot.duration, 'cell num duration');
   setText(slot.durationText, row.durationMs === null ? '' : formatDuration(row.durationMs));
-  setAttr(slot.duration, 'title', row.ttftMs === null ? '' : `Time to first token ${formatDuration(row.ttftMs)}`);
+  setAttr(slot.duration, 'title', row.ttftMs === null ? (toolSummary(row) ?? '') : `Time to first token ${formatDuration(row.ttftMs)}`);
+}
+
+const STATE_TEXT: Record<NonNullable<InspectorRow['tool']>['state'], string> = {
+  pending: 'pending',
+  awaiting_approval: 'awaiting approval',
+  running: 'running',
+  completed: '',
+  failed: 'failed',
+  denied: 'denied',
+  interrupted: 'interrupted',
+};
+
+/** Beside a call's label: how it ended (when not simply completed) and its exit code. */
+function fillMeta(slot: RowSlot, row: InspectorRow): void {
+  const tool = row.tool;
+  const parts = tool?.head ? [STATE_TEXT[tool.state], tool.timedOut ? 'timed out' : '', tool.exitCode === null ? '' : `exit ${tool.exitCode}`].filter(Boolean) : [];
+  setText(slot.metaText, parts.join(' · '));
+  setHidden(slot.meta, parts.length === 0);
+  setClass(slot.meta, `tool-meta${tool?.exitCode !== null && tool?.exitCode !== undefined && tool.exitCode !== 0 ? ' nonzero' : ''}`);
+}
+
+/** A call's figures in words: who decided, how long the approval waited, how long it ran. */
+function toolSummary(row: InspectorRow): string | undefined {
+  const tool = row.tool;
+  if (!tool?.head) {
+    return undefined;
+  }
+  const parts = [
+    tool.decidedBy === null ? '' : `${tool.state === 'denied' ? 'denied' : 'approved'} by ${tool.decidedBy}`,
+    tool.waitMs === null || tool.waitMs === 0 ? '' : `waited ${formatDuration(tool.waitMs)} for approval`,
+    tool.runMs === null ? '' : `ran ${formatDuration(tool.runMs)}`,
+    tool.exitCode === null ? '' : `exit code ${tool.exitCode}`,
+    tool.files === null || tool.files === 0 ? '' : `${tool.files} ${tool.files === 1 ? 'file' : 'files'} changed`,
+  ];
+  return parts.filter(Boolean).join(', ');
 }
 
 function fillTokens(slot: RowSlot, row: InspectorRow): void {
@@ -257,6 +306,26 @@ function fillBar(slot: RowSlot, row: InspectorRow, state: RowState): void {
     slot.ttft.style.width = `${clampPercent(ttftFraction)}%`;
   }
   setHidden(slot.ttft, ttftFraction === null);
+  const waitFraction = waitFractionOf(row);
+  if (waitFraction !== null) {
+    slot.wait.style.width = `${clampPercent(waitFraction)}%`;
+  }
+  setHidden(slot.wait, waitFraction === null);
+}
+
+/**
+ * The part of a tool row's bar that is the approval wait: of the whole call for its head, all of it for its
+ * approval (or denial) step; null when nobody waited.
+ */
+function waitFractionOf(row: InspectorRow): number | null {
+  const tool = row.tool;
+  if (tool === undefined || row.durationMs === null || row.durationMs <= 0) {
+    return null;
+  }
+  if (!tool.head) {
+    return tool.step === 'approved' || tool.step === 'denied' ? 1 : null;
+  }
+  return tool.waitMs === null || tool.waitMs <= 0 ? null : Math.min(1, tool.waitMs / row.durationMs);
 }
 
 function clampPercent(fraction: number): number {
@@ -286,6 +355,13 @@ function describe(row: InspectorRow): string {
   const parts = [row.turnHead ? `Turn ${row.turn}` : '', row.label, row.status === 'ok' ? '' : row.status, formatOffset(row.offsetMs)];
   if (row.durationMs !== null) {
     parts.push(`took ${formatDuration(row.durationMs)}`);
+  }
+  const tool = toolSummary(row);
+  if (tool) {
+    parts.push(tool);
+  }
+  if (row.tool?.head && STATE_TEXT[row.tool.state]) {
+    parts.push(STATE_TEXT[row.tool.state]);
   }
   if (row.error) {
     parts.push(row.error);

@@ -116,7 +116,7 @@ export class Toolbar {
   }
 }
 
-/** `llm.response.completed` reads as `response.completed` in a chip; the tooltip has the full type. */
+/** `llm.response.completed` reads as `response.completed`, `tool.call.approved` as `call.approved` in a chip; the tooltip has the full type. */
 function shortType(type: string): string {
-  return type.startsWith('llm.') || type.startsWith('message.') ? type.slice(type.indexOf('.') + 1) : type;
+  return type.startsWith('llm.') || type.startsWith('message.') || type.startsWith('tool.') ? type.slice(type.indexOf('.') + 1) : type;
 }

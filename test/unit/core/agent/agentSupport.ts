@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ToolRuntime } from '../../../../src/core/agent/toolRuntime';
@@ -36,13 +36,19 @@ export function testRipgrep(): string {
 }
 
 export function openAgentWorkspace(files: Record<string, string> = {}): AgentWorkspace {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'ais-agent-'));
+  return openAgentWorkspaceAt(mkdtempSync(path.join(os.tmpdir(), 'ais-agent-')), files);
+}
+
+/** The same workspace in a folder of the caller's (a second process opens the one the first made). */
+export function openAgentWorkspaceAt(root: string, files: Record<string, string> = {}): AgentWorkspace {
   const folder = path.join(root, 'ws');
-  mkdirSync(folder);
+  mkdirSync(folder, { recursive: true });
   const all = { 'calc.js': BUGGY_CALC, 'test.js': TEST_JS, ...files };
   for (const [name, text] of Object.entries(all)) {
     mkdirSync(path.dirname(path.join(folder, name)), { recursive: true });
-    writeFileSync(path.join(folder, name), text);
+    if (!existsSync(path.join(folder, name))) {
+      writeFileSync(path.join(folder, name), text);
+    }
   }
   const trusted = { value: true };
   const inner = createNodeWorkspace({ folders: [folder], trusted: true, ripgrep: testRipgrep() });

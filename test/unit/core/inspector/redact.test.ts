@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { buildDetail } from '../../../../src/core/inspector/detail';
-import { isSecretName, REDACTED, redactJson, redactText } from '../../../../src/core/inspector/redact';
+import { isSecretName, isSecretWord, REDACTED, redactJson, redactText } from '../../../../src/core/inspector/redact';
 import type { StudioEvent } from '../../../../src/db/repositories/events';
 import type { JsonValue } from '../../../../src/db/repositories/rows';
 
@@ -122,5 +122,64 @@ describe('inspector redaction', () => {
     const size = detail.sections.reduce((sum, s) => sum + s.json.length, 0);
     assert.ok(size < 200_000, `detail is ${size} characters`);
     assert.match(detail.sections[0]!.json, /3000000 characters/);
+  });
+
+  describe('secrets inside a tool call\'s text (command lines, files it read, JSON it wrote)', () => {
+    const cases: [string, string, string[]][] = [
+      ['an env var on a command line', 'GITHUB_TOKEN=plain-secret-1 gh api /user', ['plain-secret-1']],
+      ['exported, quoted', "export OPENAI_API_KEY='plain-secret-2' && npm test", ['plain-secret-2']],
+      ['a .env file', 'DB_HOST=localhost\nDB_PASSWORD=plain-secret-3\nAWS_SECRET_ACCESS_KEY=plain-secret-4\n', ['plain-secret-3', 'plain-secret-4']],
+      ['an authorization header in curl', `curl -H "Authorization: token plain-secret-5" -H 'X-Api-Key: plain-secret-6' https://api.example.com`, ['plain-secret-5', 'plain-secret-6']],
+      ['basic auth, short', '-H "Authorization: Basic Zm9v"', ['Zm9v']],
+      ['a password in a URL', 'git clone https://bob:plain-secret-7@git.example.com/repo.git', ['plain-secret-7']],
+      ['a token in a query', 'fetch https://example.com/hook?token=plain-secret-8&page=2', ['plain-secret-8']],
+      ['flags', 'deploy --password plain-secret-9 --api-key="plain-secret-10" -u admin:plain-secret-11', ['plain-secret-9', 'plain-secret-10', 'plain-secret-11']],
+      ['arguments as JSON text', '{"command":"API_TOKEN=plain-secret-13 node test.js"}', ['plain-secret-13']],
+      ['token shapes', 'ghp_abcdefghijklmnopqrstuvwxyz0123 xoxb-1234567890-abcdef AKIAABCDEFGHIJKLMNOP eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXBhcnQ', ['ghp_abcdef', 'xoxb-1234567890', 'AKIAABCDEFGHIJKLMNOP', 'c2lnbmF0dXJlLXBhcnQ']],
+      ['a private key', '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----', ['b3BlbnNzaC1rZXktdjEAAAAA']],
+    ];
+    for (const [what, text, secrets] of cases) {
+      it(`hides ${what}`, () => {
+        const out = redactText(text);
+        for (const secret of secrets) {
+          assert.ok(!out.includes(secret), `${secret} leaked: ${out}`);
+        }
+        assert.ok(out.includes(REDACTED), out);
+      });
+    }
+
+    it('keeps what is not a secret readable', () => {
+      assert.equal(redactText('npm test -- --grep "adds numbers" && echo MAX_TOKENS=100'), 'npm test -- --grep "adds numbers" && echo MAX_TOKENS=100');
+      assert.equal(redactText('curl -H "Authorization: Bearer abcdefghijkl" https://example.com'), `curl -H "Authorization: ${REDACTED}" https://example.com`);
+      assert.equal(redactText('GITHUB_TOKEN=plain-secret node x'), `GITHUB_TOKEN=${REDACTED} node x`);
+      for (const name of ['GITHUB_TOKEN', 'npmToken', 'db.password', 'x-api-key', 'SSH_KEY', 'client_secret']) {
+        assert.equal(isSecretWord(name), true, name);
+      }
+      for (const name of ['max_tokens', 'promptTokens', 'monkey', 'keyboard', 'command', 'path']) {
+        assert.equal(isSecretWord(name), false, name);
+      }
+    });
+
+    it('reads JSON text as JSON: a secret-named member of a file the model wrote is hidden, at any depth', () => {
+      const args = JSON.stringify({ path: 'config.json', content: JSON.stringify({ apiKey: 'plain-secret-12', max_tokens: 5, nested: { password: 'plain-secret-13' } }) });
+      const out = redactJson({ arguments: args }) as { arguments: string };
+      assert.ok(!out.arguments.includes('plain-secret-12') && !out.arguments.includes('plain-secret-13'), out.arguments);
+      const content = JSON.parse((JSON.parse(out.arguments) as { content: string }).content) as Record<string, unknown>;
+      assert.deepEqual(content, { apiKey: REDACTED, max_tokens: 5, nested: { password: REDACTED } });
+      assert.equal(redactJson('{"a": 1}'), '{"a": 1}', 'JSON text without secrets stays as written');
+    });
+
+    it('hides a secret-named text member at any depth (an env map), keeping figures under such names', () => {
+      const out = redactJson({ env: { GITHUB_TOKEN: 'plain-secret', NODE_ENV: 'test' }, limits: { max_tokens: 100, tokenCount: 3 } });
+      assert.deepEqual(out, { env: { GITHUB_TOKEN: REDACTED, NODE_ENV: 'test' }, limits: { max_tokens: 100, tokenCount: 3 } });
+    });
+
+    it('takes one pass, not a stall, over a megabyte of tool output', () => {
+      const hostile = ['a.'.repeat(300_000), 'x='.repeat(200_000), '"k":'.repeat(100_000), '-'.repeat(200_000)].join('\n');
+      const started = performance.now();
+      redactText(hostile);
+      const ms = performance.now() - started;
+      assert.ok(ms < 1_500, `redacting took ${Math.round(ms)} ms`);
+    });
   });
 });

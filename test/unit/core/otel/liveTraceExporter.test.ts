@@ -10,6 +10,7 @@ import { FakeProviderServer } from '../../../fakes/providers/fakeServer';
 import { openAiProtocol } from '../../../fakes/providers/openaiProtocol';
 import { openHarness } from '../chat/chatHarness';
 import { EventLog, T0 } from './otelFixtures';
+import { COMMAND_SECRET, recordToolTurn } from '../inspector/toolTurnRecording';
 
 const TOKEN = 'Bearer collector-SENTINEL-token';
 
@@ -119,6 +120,32 @@ describe('live OpenTelemetry export to an OTLP/HTTP collector on loopback', func
       await h.service.shutdown();
       h.store.close();
       await server.close();
+    }
+  });
+
+  it('sends a tool turn once, when its final answer is recorded: one trace with its execute_tool spans, no content', async () => {
+    const turn = await recordToolTurn();
+    try {
+      const events = turn.events();
+      const replies = events.filter((event) => event.type === 'llm.request.started').map((event) => event.messageId!);
+      const exporter = open();
+      // Each step's reply ends the same way; only the last one (no tools asked) finishes the turn.
+      for (const reply of replies.slice(0, -1)) {
+        const upTo = events.findIndex((event) => event.type === 'message.assistant' && event.messageId === reply);
+        await exporter.exportTurn(events.slice(0, upTo + 1), reply);
+      }
+      assert.equal(collector.received.length, 0, 'no step before the answer is sent');
+      await exporter.exportTurn(events, replies.at(-1)!);
+      assert.equal(collector.received.length, 1);
+      const body = collector.received[0]!.body;
+      assert.deepEqual(
+        spanNames(body).filter((name) => name.startsWith('execute_tool')),
+        ['execute_tool read_file', 'execute_tool replace_in_file', 'execute_tool run_command'],
+      );
+      assert.equal(spanNames(body).filter((name) => name === 'invoke_agent').length, 1);
+      assert.ok(!body.includes(COMMAND_SECRET) && !body.includes('node test.js'), 'what the calls were about stays home');
+    } finally {
+      await turn.close();
     }
   });
 

@@ -2,7 +2,12 @@ import * as assert from 'node:assert/strict';
 import { exportTraceJson } from '../../../../src/core/otel/otlpExport';
 import { importTraceJson, type ImportedTrace } from '../../../../src/core/otel/otlpImport';
 import { traceIdOf } from '../../../../src/core/otel/otelIds';
+import { withoutToolContent } from '../../../../src/core/otel/toolSpans';
+import { messageContent, type TraceContent } from '../../../../src/core/otel/traceContent';
+import { MemoryInspectorSource } from '../../../../src/core/inspector/memorySource';
+import { StoreInspectorSource } from '../../../../src/core/inspector/storeSource';
 import type { StudioEvent } from '../../../../src/db/repositories/events';
+import { COMMAND_SECRET, recordToolTurn, type RecordedToolTurn } from '../inspector/toolTurnRecording';
 import { FakeProviderServer, SENTINEL_KEY } from '../../../fakes/providers/fakeServer';
 import { openAiProtocol } from '../../../fakes/providers/openaiProtocol';
 import { openHarness, type Harness } from '../chat/chatHarness';
@@ -97,6 +102,65 @@ describe('OpenTelemetry round trip: export to OTLP JSON, import back', function 
     });
   });
 
+  describe('a real tool turn recorded by the agent loop', () => {
+    let turn: RecordedToolTurn;
+    let events: StudioEvent[];
+    let content: TraceContent;
+    const ALL = { text: '', types: [] };
+
+    before(async () => {
+      turn = await recordToolTurn();
+      events = turn.events();
+      content = messageContent(turn.harness.repos.messages, (id) => turn.harness.repos.agents.getVersion(id)?.systemPrompt);
+    });
+    after(() => turn?.close());
+
+    it('is one trace: invoke_agent with four chat spans and three execute_tool spans under it', () => {
+      const file = JSON.parse(exportTraceJson(events)) as OtlpFile;
+      const spans = file.resourceSpans[0]!.scopeSpans[0]!.spans;
+      assert.equal(new Set(spans.map((span) => span.traceId)).size, 1);
+      const [root, ...children] = spans;
+      assert.equal(root?.name, 'invoke_agent');
+      assert.ok(children.every((span) => span.parentSpanId !== undefined));
+      assert.equal(children.filter((span) => span.name.startsWith('chat ')).length, 4);
+      assert.deepEqual(
+        children.filter((span) => span.name.startsWith('execute_tool')).map((span) => span.name),
+        ['execute_tool read_file', 'execute_tool replace_in_file', 'execute_tool run_command'],
+      );
+    });
+
+    it('re-imports identically with content on', () => {
+      const text = exportTraceJson(events, { title: 'Fix the failing test.', content });
+      assert.deepEqual(imported(text).events, events);
+      assert.equal(exportTraceJson(imported(text).events, { title: 'Fix the failing test.', content }), text);
+    });
+
+    it('re-imports identically but for what the calls were about with content off, and never carries the command’s secret', () => {
+      const text = exportTraceJson(events);
+      assert.deepEqual(imported(text).events, events.map(withoutToolContent));
+      assert.ok(!text.includes(COMMAND_SECRET));
+      assert.ok(!text.includes('a - b'), 'no file content');
+    });
+
+    it('shows the tool rows when our own trace is opened in the Inspector', () => {
+      const trace = imported(exportTraceJson(events, { content }));
+      const memory = new MemoryInspectorSource(trace.title, trace.events);
+      const store = new StoreInspectorSource({ store: turn.harness.store, scope: { sessionId: turn.harness.session.id }, title: trace.title });
+      const rows = memory.rows(ALL, 0, memory.count(ALL));
+      assert.deepEqual(rows, store.rows(ALL, 0, store.count(ALL)));
+      assert.deepEqual(
+        rows.filter((row) => row.tool?.head === true).map((row) => [row.tool?.name, row.tool?.state, row.tool?.decidedBy]),
+        [
+          ['read_file', 'completed', 'policy'],
+          ['replace_in_file', 'completed', 'person'],
+          ['run_command', 'completed', 'person'],
+        ],
+      );
+      assert.deepEqual(memory.totals(ALL), store.totals(ALL));
+      store.dispose();
+    });
+  });
+
   it('round-trips every kind of event and field: tools, replays, runs, nulls, odd payloads', () => {
     const log = new EventLog();
     const { request } = log.turn({ at: T0, user: 'user-1', reply: 'reply-1' });
@@ -118,8 +182,11 @@ describe('OpenTelemetry round trip: export to OTLP JSON, import back', function 
       payload: { provider: 'gemini', kind: 'auth', message: 'Set a key.', nested: { deep: [1, 2.5, true, null, { unicode: 'héllo ✓' }] } },
     });
     log.turn({ at: T0 + 100_000, reply: 'reply-2', model: 'llama3.2' });
-    const text = exportTraceJson(log.events);
+    // With content on (a source that knows no message): every field of every event, tool events whole.
+    const text = exportTraceJson(log.events, { content: { input: () => undefined, output: () => undefined } });
     assert.deepEqual(imported(text).events, log.events);
+    // With it off, the tool events' content (here the person's reason) stays home.
+    assert.deepEqual(imported(exportTraceJson(log.events)).events, log.events.map(withoutToolContent));
   });
 
   it('re-imports an export that was sent twice (a live export repeated) without duplicates', () => {

@@ -28,7 +28,7 @@ describe('replace_in_file', () => {
     world.touched.length = 0;
     const result = await replaceInFileTool.run(args, plan, world.context);
     assert.equal(readFileSync(world.file('math.js'), 'utf8'), plan.edit?.after);
-    assert.deepEqual(result.details?.files, [{ path: world.file('math.js'), change: 'modified' }]);
+    assert.deepEqual(result.details?.files, [{ path: world.file('math.js'), shown: 'math.js', change: 'modified' }]);
     assert.equal(result.content, 'Edited math.js (1 line added, 1 removed).');
     const order = world.touched.filter((t) => !t.startsWith('stat') && !t.startsWith('read'));
     assert.deepEqual(order, [`beforeChange ${world.file('math.js')}`, `write ${world.file('math.js')}`], 'beforeChange is awaited before the write');

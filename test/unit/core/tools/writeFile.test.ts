@@ -20,7 +20,7 @@ describe('write_file', () => {
     world.touched.length = 0;
     const result = await writeFileTool.run(args, plan, world.context);
     assert.equal(readFileSync(world.file('src/new/hello.ts'), 'utf8'), args.content);
-    assert.deepEqual(result.details?.files, [{ path: world.file('src/new/hello.ts'), change: 'created' }]);
+    assert.deepEqual(result.details?.files, [{ path: world.file('src/new/hello.ts'), shown: 'src/new/hello.ts', change: 'created' }]);
     assert.equal(result.content, 'Created src/new/hello.ts (1 line added, 0 removed).');
     const effects = world.touched.filter((t) => !t.startsWith('stat'));
     assert.deepEqual(effects, [`beforeChange ${world.file('src/new/hello.ts')}`, `write ${world.file('src/new/hello.ts')}`]);
@@ -33,7 +33,7 @@ describe('write_file', () => {
     assert.equal(plan.summary, 'Replace all of a.txt (2 lines)');
     assert.equal(plan.edit?.before, 'old\n');
     assert.equal(readFileSync(world.file('a.txt'), 'utf8'), 'new\nlines\n');
-    assert.deepEqual(result.details?.files, [{ path: world.file('a.txt'), change: 'modified' }]);
+    assert.deepEqual(result.details?.files, [{ path: world.file('a.txt'), shown: 'a.txt', change: 'modified' }]);
   });
 
   it('refuses when the file appeared or changed after the edit was proposed', async () => {
