@@ -73,8 +73,9 @@ export class LiveTrace implements vscode.Disposable {
     this.agentNames = new Map(repos.agents.list({ includeArchived: true }).map((agent) => [agent.id, agent.name]));
     // The turn starts with the reply's question: read from there, not the whole session (a long session would
     // pay a full read per reply). Without the question's event (an imported session), the whole session.
-    const parentId = repos.messages.get(messageId)?.parentId;
-    const question = parentId ? repos.events.listForMessages([parentId], ['message.user'])[0] : undefined;
+    // A later step of a tool turn hangs under a `tool` message: the question is the nearest user message above.
+    const questionId = [...repos.messages.pathWindow(messageId, 200)].reverse().find((message) => message.role === 'user')?.id;
+    const question = questionId ? repos.events.listForMessages([questionId], ['message.user'])[0] : undefined;
     await exporter.exportTurn(repos.events.list({ sessionId }, question ? { since: question.startedAt } : {}), messageId);
   }
 

@@ -25,9 +25,16 @@ export const MAX_RESULT_CHARS = 60_000;
 /** Arguments kept in events (the whole call is in the assistant message). */
 const EVENT_ARGUMENT_CHARS = 10_000;
 
+export interface CallEvent {
+  type: string;
+  payload: Record<string, JsonValue | undefined>;
+  durationMs?: number;
+  text?: string;
+}
+
 export interface CallRecorder {
-  /** Commits an event about this call (and the step's new state in the tool message) in one transaction. */
-  record(event: { type: string; payload: Record<string, JsonValue | undefined>; durationMs?: number; text?: string }, step: StepUpdate): Promise<void>;
+  /** Commits events about this call (in order) and the step's new state in the tool message, in one transaction. */
+  record(events: CallEvent | readonly CallEvent[], step: StepUpdate): Promise<void>;
 }
 
 export interface StepUpdate {
@@ -111,33 +118,33 @@ export async function runToolCall(call: { id: string; name: string; arguments: s
     approvedForSession: (key) => context.sessionApprovals.has(key),
   });
   const summary = plan.summary;
-  await context.recorder.record(
-    {
-      type: 'tool.call.requested',
-      payload: {
-        callId: call.id,
-        tool: tool.name,
-        category: tool.category,
-        arguments: capped(call.arguments),
-        summary,
-        verdict: decision.verdict,
-        forced: decision.forced,
-        reasons: decision.reasons,
-        subcommands: decision.subcommands?.map((s) => defined({ text: s.text, verdict: s.verdict, reason: s.reason, rule: s.rule })),
-        ...planFacts(plan),
-      },
-      text: `${tool.name}\n${summary}`,
+  const requested: CallEvent = {
+    type: 'tool.call.requested',
+    payload: {
+      callId: call.id,
+      tool: tool.name,
+      category: tool.category,
+      arguments: capped(call.arguments),
+      summary,
+      verdict: decision.verdict,
+      forced: decision.forced,
+      reasons: decision.reasons,
+      subcommands: decision.subcommands?.map((s) => defined({ text: s.text, verdict: s.verdict, reason: s.reason, rule: s.rule })),
+      ...planFacts(plan),
     },
-    { state: decision.verdict === 'ask' ? 'awaiting_approval' : 'pending', summary },
-  );
+    text: `${tool.name}\n${summary}`,
+  };
   if (decision.verdict === 'deny') {
     const reason = decision.reasons.join(' ');
-    await context.recorder.record({ type: 'tool.call.denied', payload: { callId: call.id, tool: tool.name, by: 'policy', reason } }, { state: 'denied', summary, decidedBy: 'policy', result: { content: `Not run: ${reason}`, isError: true } });
+    const denied: CallEvent = { type: 'tool.call.denied', payload: { callId: call.id, tool: tool.name, by: 'policy', reason } };
+    await context.recorder.record([requested, denied], { state: 'denied', summary, decidedBy: 'policy', result: { content: `Not run: ${reason}`, isError: true } });
     return { result: { type: 'tool_result', callId: call.id, output: `Not run: ${reason}`, isError: true }, mistake: false, repeated: false, changedFiles: false };
   }
   let decidedBy: 'policy' | 'person' | 'session' = decision.decidedBy;
   let waitMs = 0;
   if (decision.verdict === 'ask') {
+    // On record before anyone is asked: a window that closes while the card waits leaves a call that never ran.
+    await context.recorder.record(requested, { state: 'awaiting_approval', summary });
     const asked = context.monotonic();
     context.budget.pause();
     const answer = await context.broker.ask(
@@ -161,10 +168,9 @@ export async function runToolCall(call: { id: string; name: string; arguments: s
     }
     decidedBy = answer.decision === 'approveSession' ? 'session' : 'person';
   }
-  await context.recorder.record(
-    { type: 'tool.call.approved', payload: { callId: call.id, tool: tool.name, by: decidedBy, waitMs } },
-    { state: 'running', summary, decidedBy },
-  );
+  const approved: CallEvent = { type: 'tool.call.approved', payload: { callId: call.id, tool: tool.name, by: decidedBy, waitMs } };
+  // Allowed without asking: the request and its approval are one commit, still before the tool runs.
+  await context.recorder.record(decision.verdict === 'ask' ? approved : [requested, approved], { state: 'running', summary, decidedBy });
   return execute(call, tool, parsed.args, plan, decidedBy, repeat.kind === 'warn' ? repeat.count : 0, context);
 }
 

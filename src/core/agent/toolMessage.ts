@@ -4,7 +4,9 @@ import type { ChatEmitter } from '../chat/chatEmitter';
 import type { StreamLeases } from '../chat/streamLeases';
 import { toMessageView } from '../chat/chatViews';
 import { toolCallViews } from './toolViews';
-import type { CallRecorder, StepUpdate } from './toolCall';
+import type { EventType } from '../../db/repositories/events';
+import { defined } from '../jsonFields';
+import type { CallEvent, CallRecorder, StepUpdate } from './toolCall';
 
 /**
  * The `tool` message of one step: created (streaming, with its lease) when the step's calls are known, before
@@ -58,20 +60,24 @@ export class ToolMessage {
 
   recorder(callId: string): CallRecorder {
     return {
-      record: async (event, update) => {
+      record: async (events, update) => {
         this.apply(callId, update);
         const content = this.content();
         const { repos, sessionId } = this.deps;
+        const list: readonly CallEvent[] = Array.isArray(events) ? events : [events as CallEvent];
         await repos.store.write((sql) => {
           repos.messages.within(sql).update(this.id, { content });
-          repos.events.within(sql).append({
-            type: event.type as never,
-            sessionId,
-            messageId: this.id,
-            payload: Object.fromEntries(Object.entries(event.payload).filter(([, v]) => v !== undefined)) as never,
-            ...(event.durationMs === undefined ? {} : { durationMs: event.durationMs }),
-            text: event.text ?? '',
-          });
+          const writes = repos.events.within(sql);
+          for (const event of list) {
+            writes.append({
+              type: event.type as EventType,
+              sessionId,
+              messageId: this.id,
+              payload: defined(event.payload),
+              ...(event.durationMs === undefined ? {} : { durationMs: event.durationMs }),
+              text: event.text ?? '',
+            });
+          }
         });
         this.emit(callId);
       },

@@ -1,6 +1,7 @@
 import type { Agent, AgentVersion } from '../../db/repositories/agents';
 import type { ContentPart, Message } from '../../db/repositories/messages';
-import type { ToolSpec } from '../../llm/types';
+import type { NewEvent } from '../../db/repositories/events';
+import type { ChatRequest, ToolSpec } from '../../llm/types';
 import type { Clock } from '../ports';
 import { agentParameters, buildChatRequest, textOf } from './chatRequest';
 import type { ChatRepositories } from './chatRepositories';
@@ -72,24 +73,7 @@ export async function startTurn(context: TurnStartContext, start: TurnStart): Pr
       events.append({ type: 'message.user', sessionId, messageId: user.id, startedAt: requestedAt, text: '' });
     }
     const assistant = start.kind === 'retry' ? messages.branch(start.messageId, reply) : messages.append(sessionId, user?.id ?? parentId, reply);
-    // The request's shape, never its text (that is in the messages) and never a key.
-    const requestEvent = events.append({
-      type: 'llm.request.started',
-      sessionId,
-      messageId: assistant.id,
-      startedAt: requestedAt,
-      model,
-      payload: {
-        provider: version.provider,
-        agentId: agent.id,
-        agentVersionId: version.id,
-        trigger: start.kind,
-        messageCount: request.messages.length,
-        hasSystemPrompt: request.system !== undefined,
-        parameters: { ...agentParameters(version.params) },
-      },
-      text: '',
-    });
+    const requestEvent = events.append(requestStarted({ sessionId, messageId: assistant.id, requestedAt, model, version, agentId: agent.id, trigger: start.kind, request }));
     leases.hold(sql, assistant.id, sessionId);
     return { user, assistant, requestEventId: requestEvent.id };
   });
@@ -127,23 +111,9 @@ export async function startNextStep(
     const assistant = repos.messages
       .within(sql)
       .append(sessionId, step.toolMessageId, { role: 'assistant', content: [], status: 'streaming', agentVersionId: version.id, model });
-    const requestEvent = repos.events.within(sql).append({
-      type: 'llm.request.started',
-      sessionId,
-      messageId: assistant.id,
-      startedAt: requestedAt,
-      model,
-      payload: {
-        provider: version.provider,
-        agentId: step.agentId,
-        agentVersionId: version.id,
-        trigger: 'tool_results',
-        messageCount: request.messages.length,
-        hasSystemPrompt: request.system !== undefined,
-        parameters: { ...agentParameters(version.params) },
-      },
-      text: '',
-    });
+    const requestEvent = repos.events
+      .within(sql)
+      .append(requestStarted({ sessionId, messageId: assistant.id, requestedAt, model, version, agentId: step.agentId, trigger: 'tool_results', request }));
     leases.hold(sql, assistant.id, sessionId);
     return { assistant, requestEventId: requestEvent.id };
   });
@@ -203,4 +173,35 @@ function checkText(text: string): string {
     throw new ChatRequestError('A message needs some text.');
   }
   return text;
+}
+
+/** The llm.request.started event: the request's shape, never its text (that is in the messages) and never a key. */
+function requestStarted(input: {
+  sessionId: string;
+  messageId: string;
+  requestedAt: number;
+  model: string;
+  version: AgentVersion;
+  agentId: string;
+  trigger: TurnStart['kind'] | 'tool_results';
+  request: ChatRequest;
+}): NewEvent {
+  const { version, request } = input;
+  return {
+    type: 'llm.request.started',
+    sessionId: input.sessionId,
+    messageId: input.messageId,
+    startedAt: input.requestedAt,
+    model: input.model,
+    payload: {
+      provider: version.provider,
+      agentId: input.agentId,
+      agentVersionId: version.id,
+      trigger: input.trigger,
+      messageCount: request.messages.length,
+      hasSystemPrompt: request.system !== undefined,
+      parameters: { ...agentParameters(version.params) },
+    },
+    text: '',
+  };
 }
