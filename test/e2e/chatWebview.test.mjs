@@ -928,7 +928,8 @@ describe('Chat webview in Chromium (harness)', function () {
         const feed = document.getElementById('transcript');
         return feed.scrollHeight - feed.scrollTop - feed.clientHeight < 30;
       });
-      assert.equal(await chat.page.locator('#jump-to-latest').isVisible(), false);
+      // The button follows the scroll position on its next update: wait for that, not for a fixed time.
+      await chat.page.locator('#jump-to-latest').waitFor({ state: 'hidden' });
       await chat.toolRow('call_run').waitFor();
       // The paused turn is not over: its files changed, but it offers no Undo until nothing waits.
       assert.equal(await chat.page.getByRole('button', { name: 'Undo changes of this turn' }).count(), 0);

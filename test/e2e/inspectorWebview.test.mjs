@@ -356,7 +356,18 @@ describe('Inspector webview in Chromium (harness)', function () {
         const chip = inspector.page.locator('#type-filter button[data-type="tool.call.requested"]');
         await chip.click();
         await inspector.page.locator('#row-count').getByText(`3 of ${source.total()} events`).waitFor();
-        assert.deepEqual(await shownRows('.label-text'), ['read_file · Read calc.js', edit.label, run.label]);
+        // The count is written before the rows are re-filled (next frame): wait for the rows themselves.
+        const calls = ['read_file · Read calc.js', edit.label, run.label];
+        await inspector.page.waitForFunction(
+          (expected) =>
+            JSON.stringify(
+              [...document.querySelectorAll('.rows-block .row:not([hidden]):not(.loading)')]
+                .sort((a, b) => Number(a.dataset.index) - Number(b.dataset.index))
+                .map((row) => row.querySelector('.label-text')?.textContent),
+            ) === JSON.stringify(expected),
+          calls,
+        );
+        assert.deepEqual(await shownRows('.label-text'), calls);
         assert.deepEqual(inspector.pageErrors, [], 'uncaught errors in the panel');
         assert.deepEqual(host.errors, [], 'requests the host refused');
       } finally {
