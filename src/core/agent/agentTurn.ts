@@ -1,6 +1,9 @@
+import type { SqlWriter } from '../../db/sql';
 import type { CommandRules } from '../policy/policyTypes';
 import type { ToolDefinition } from '../tools/toolTypes';
+import type { Message } from '../../db/repositories/messages';
 import { ChatTurn, describe, type TurnContext, type TurnPlan } from '../chat/chatTurn';
+import type { ToolCallsWriter } from '../chat/turnRecorder';
 import type { ApprovalBroker } from './approvals';
 import type { AgentToolSettings } from './agentTools';
 import { LoopGuard } from './loopGuard';
@@ -32,8 +35,11 @@ export interface AgentTurnSetup {
   turnId: string;
   tools: ReadonlyMap<string, { tool: ToolDefinition; mode: 'ask' | 'auto' }>;
   settings: AgentToolSettings;
-  /** Writes the next step's assistant message (streaming) under the tool message, with its request event. */
-  nextStep(toolMessageId: string): Promise<TurnPlan>;
+  /**
+   * Writes the next step's assistant message (streaming) under the tool message, with its request event;
+   * `prelude` runs first in the same transaction.
+   */
+  nextStep(toolMessageId: string, prelude?: (sql: SqlWriter) => void): Promise<TurnPlan>;
 }
 
 export class AgentTurn {
@@ -44,6 +50,8 @@ export class AgentTurn {
   private readonly guard = new LoopGuard();
   private readonly budget: TurnBudget;
   private toolMessageId: string | undefined;
+  /** The tool message the last recorded reply created (toolCallsWriter). */
+  private created: ToolMessage | undefined;
 
   constructor(
     private readonly context: TurnContext,
@@ -51,7 +59,7 @@ export class AgentTurn {
     firstPlan: TurnPlan,
     private readonly setup: AgentTurnSetup | undefined,
   ) {
-    this.step = new ChatTurn(context, firstPlan);
+    this.step = new ChatTurn(context, firstPlan, this.toolCallsWriter());
     this.budget = new TurnBudget(setup?.settings.limits ?? { steps: 1, tokens: Infinity, costUsd: Infinity, minutes: Infinity }, () => Date.now());
   }
 
@@ -91,27 +99,25 @@ export class AgentTurn {
   async run(): Promise<void> {
     const { agent, setup } = this;
     for (;;) {
+      this.created = undefined;
       const recorded = await this.step.run();
       this.budget.steps += 1;
       this.budget.addCall(recorded.tokens, recorded.costUsd);
-      if (agent === undefined || setup === undefined || recorded.deleted || this.stopped || recorded.status !== 'complete' || recorded.toolCalls.length === 0) {
+      // Written with the reply (toolCallsWriter): a complete reply with calls always has its tool message.
+      const toolMessage = this.created as ToolMessage | undefined;
+      if (agent === undefined || setup === undefined || recorded.deleted || recorded.status !== 'complete' || toolMessage === undefined) {
         return;
       }
-      const toolMessage = await this.runTools(agent, setup, recorded.toolCalls);
-      if (toolMessage === undefined || this.stopped) {
+      if (this.stopped) {
+        // Stop came as the reply ended: its calls are on record, and say they were not run.
+        await toolMessage.finish('cancelled');
         return;
       }
-      if (!(await this.withinLimits(agent, toolMessage.id))) {
+      const plan = await this.runTools(agent, setup, toolMessage, recorded.toolCalls);
+      if (plan === undefined) {
         return;
       }
-      let plan: TurnPlan;
-      try {
-        plan = await setup.nextStep(toolMessage.id);
-      } catch (err) {
-        this.context.log.error(`Turn ${setup.turnId}: could not start the next step: ${describe(err)}`);
-        return;
-      }
-      this.step = new ChatTurn(this.context, plan);
+      this.step = new ChatTurn(this.context, plan, this.toolCallsWriter());
       if (this.stopped) {
         if (this.interrupted) {
           this.step.interrupt();
@@ -122,14 +128,23 @@ export class AgentTurn {
     }
   }
 
-  private async runTools(agent: AgentContext, setup: AgentTurnSetup, calls: readonly { id: string; name: string; arguments: string }[]): Promise<ToolMessage | undefined> {
+  /** Creates the step's tool message in the transaction that records a reply asking for tools. */
+  private toolCallsWriter(): ToolCallsWriter | undefined {
+    if (this.agent === undefined || this.setup === undefined) {
+      return undefined;
+    }
+    const { context } = this;
+    return (sql, calls) => {
+      const deps = { repos: context.repos, leases: context.leases, emitter: context.emitter, sessionId: this.sessionId, heartbeatMs: context.timing.heartbeatMs };
+      this.created = ToolMessage.createWithin(sql, deps, this.step.assistantId, calls);
+    };
+  }
+
+  /** Runs every call of the step; returns the next step's plan, or undefined when the turn ends here. */
+  private async runTools(agent: AgentContext, setup: AgentTurnSetup, toolMessage: ToolMessage, calls: readonly { id: string; name: string; arguments: string }[]): Promise<TurnPlan | undefined> {
     const { context } = this;
     const sessionId = this.sessionId;
-    const toolMessage = await ToolMessage.create(
-      { repos: context.repos, leases: context.leases, emitter: context.emitter, sessionId, heartbeatMs: context.timing.heartbeatMs },
-      this.step.assistantId,
-      calls,
-    );
+    toolMessage.started();
     this.toolMessageId = toolMessage.id;
     context.emitter.emit(sessionId, { method: 'chat/leaf', params: { leafId: toolMessage.id } });
     const originals = agent.originals(sessionId, setup.turnId, () => toolMessage.id);
@@ -171,10 +186,16 @@ export class AgentTurn {
           .catch(() => undefined);
       }
     }
-    await toolMessage.finish(this.stopped ? 'cancelled' : 'complete');
     if (this.stopped) {
-      return toolMessage;
+      await toolMessage.finish('cancelled');
+      return undefined;
     }
+    if (!pauseForRepeat && !mistakes && this.budget.reached() === undefined) {
+      // The usual step: the tool message is finished in the transaction that starts the next step.
+      return this.nextStep(setup, toolMessage);
+    }
+    // A question comes first: the message is finished on its own, so a window closed while it waits loses nothing.
+    await toolMessage.finish('complete');
     if (pauseForRepeat || mistakes) {
       const reached = pauseForRepeat ? 'the same call 5 times' : 'three invalid tool calls in a row';
       const answer = await this.ask(agent, toolMessage.id, reached, 'the turn to go on');
@@ -183,7 +204,27 @@ export class AgentTurn {
       }
       this.guard.resetMistakes();
     }
-    return toolMessage;
+    if (!(await this.withinLimits(agent, toolMessage.id))) {
+      return undefined;
+    }
+    return this.nextStep(setup, undefined, toolMessage.id);
+  }
+
+  /** Starts the next step; `finishing` is a tool message still to be finished in the same transaction. */
+  private async nextStep(setup: AgentTurnSetup, finishing: ToolMessage | undefined, toolMessageId = finishing?.id ?? ''): Promise<TurnPlan | undefined> {
+    let finished: Message | undefined;
+    try {
+      const plan = await setup.nextStep(toolMessageId, finishing && ((sql) => void (finished = finishing.finishWithin(sql, 'complete'))));
+      if (finishing && finished) {
+        finishing.finished(finished);
+      }
+      return plan;
+    } catch (err) {
+      this.context.log.error(`Turn ${setup.turnId}: could not start the next step: ${describe(err)}`);
+      // Nothing of that transaction remains: the tool message still needs its end.
+      await finishing?.finish('complete').catch((finishError: unknown) => this.context.log.error(`Turn ${setup.turnId}: could not finish its tool message: ${describe(finishError)}`));
+      return undefined;
+    }
   }
 
   /** Before the next model call: a limit reached pauses the turn until the person says continue or stop. */

@@ -15,7 +15,8 @@ import type { TurnBudget } from './turnLimits';
  * One tool call, from the model's JSON to the result it is sent back, with every step durable before it has an
  * effect: the call and its verdict are committed (`tool.call.requested`) before anyone is asked, the approval
  * (`tool.call.approved`, by the policy, the person or the session) before the tool runs, and the result
- * (`tool.call.completed|failed`, and the tool message's parts) before the next model call. A window that dies in
+ * (`tool.call.completed|failed`, and the tool message's parts) with the next commit, before the next call is
+ * asked or run and before the next model call. A window that dies in
  * between leaves an approved call without an end: on the next start it is "interrupted, outcome unknown", and it
  * is never run again by itself (see toolRecovery.ts).
  */
@@ -33,8 +34,12 @@ export interface CallEvent {
 }
 
 export interface CallRecorder {
-  /** Commits events about this call (in order) and the step's new state in the tool message, in one transaction. */
-  record(events: CallEvent | readonly CallEvent[], step: StepUpdate): Promise<void>;
+  /**
+   * Commits events about this call (in order) and the step's new state in the tool message, in one transaction.
+   * 'later' is for what follows an effect (a result): it goes into the tool message's next commit, which always
+   * comes before the next effect or model call.
+   */
+  record(events: CallEvent | readonly CallEvent[], step: StepUpdate, when?: 'now' | 'later'): Promise<void>;
 }
 
 export interface StepUpdate {
@@ -238,6 +243,7 @@ async function execute(
       text: '',
     },
     { state: isError ? 'failed' : 'completed', summary: plan.summary, decidedBy, result: { content, isError }, details, durationMs },
+    'later',
   );
   return { result: { type: 'tool_result', callId: call.id, output: content, ...(isError ? { isError } : {}) }, mistake: false, repeated: false, changedFiles };
 }

@@ -114,8 +114,8 @@ export class ChatService implements Disposable {
       turnId: started.turnId,
       tools: enabled,
       settings,
-      nextStep: async (toolMessageId) => {
-        const next = await startNextStep(this.startContext, { sessionId: plan.sessionId, toolMessageId, agentId: agent.id, version, model: plan.model, titleSource: plan.titleSource });
+      nextStep: async (toolMessageId, prelude) => {
+        const next = await startNextStep(this.startContext, { sessionId: plan.sessionId, toolMessageId, agentId: agent.id, version, model: plan.model, titleSource: plan.titleSource }, prelude);
         const assistant = this.repos.messages.get(next.assistantId);
         if (assistant) {
           this.emitter.emit(plan.sessionId, { method: 'chat/message', params: toMessageView(assistant) });

@@ -9,7 +9,7 @@ import { ReplyAssembler } from '../../llm/assemble';
 import type { ProviderKind } from '../../llm/endpoints';
 import type { ChatRepositories } from './chatRepositories';
 import type { ChatTiming, ProviderAccess, ProviderConnection } from './chatTypes';
-import { TurnRecorder, type RecordedStep, type TurnOutcome } from './turnRecorder';
+import { TurnRecorder, type RecordedStep, type ToolCallsWriter, type TurnOutcome } from './turnRecorder';
 import type { StreamLeases } from './streamLeases';
 import { StreamSaver } from './streamSaver';
 
@@ -65,6 +65,8 @@ export class ChatTurn {
   constructor(
     private readonly context: TurnContext,
     readonly plan: TurnPlan,
+    /** The agent loop's writes for a reply that asks for tools, committed with the reply (TurnRecorder). */
+    private readonly withToolCalls?: ToolCallsWriter,
   ) {}
 
   get assistantId(): string {
@@ -106,7 +108,7 @@ export class ChatTurn {
       await saver.close();
     }
     const recorder = new TurnRecorder(this.context, this.plan);
-    return recorder.record(outcome, this.interrupted);
+    return recorder.record(outcome, this.interrupted, this.withToolCalls);
   }
 
   /** Whether Stop or shutdown ended this step. */

@@ -3,6 +3,7 @@ import type { Message, MessageStatus } from '../../db/repositories/messages';
 import type { CollectedAnswer } from '../../llm/collect';
 import { costOf, resolvePrice, toMicroDollars, type ResolvedPrice } from '../../llm/pricing';
 import type { Usage } from '../../llm/types';
+import type { SqlWriter } from '../../db/sql';
 import { interruptedError, storedErrorOf, toJsonError, type StoredChatError } from './chatErrors';
 import { replyContent, storedReply, titleFrom } from './chatRequest';
 import type { ProviderConnection } from './chatTypes';
@@ -37,13 +38,19 @@ export interface RecordedStep {
   costUsd?: number;
 }
 
+export type ToolCallsWriter = (sql: SqlWriter, calls: CollectedAnswer['toolCalls']) => void;
+
 export class TurnRecorder {
   constructor(
     private readonly context: TurnContext,
     private readonly plan: TurnPlan,
   ) {}
 
-  async record(outcome: TurnOutcome, interrupted: boolean): Promise<RecordedStep> {
+  /**
+   * `withToolCalls` writes, in the same transaction, what a complete reply that asks for tools leads to (the agent
+   * loop's tool message): one commit instead of two before the first call is judged.
+   */
+  async record(outcome: TurnOutcome, interrupted: boolean, withToolCalls?: ToolCallsWriter): Promise<RecordedStep> {
     const { repos, leases, emitter, log } = this.context;
     const { plan } = this;
     const { answer } = outcome;
@@ -82,6 +89,9 @@ export class TurnRecorder {
       }
       leases.release(sql, plan.assistantId);
       const titled = status === 'complete' && repos.sessions.within(sql).nameIfUntitled(plan.sessionId, titleFrom(plan.titleSource));
+      if (withToolCalls !== undefined && status === 'complete' && answer.toolCalls.length > 0) {
+        withToolCalls(sql, answer.toolCalls);
+      }
       return { message, call, titled };
     });
     emitter.emit(plan.sessionId, { method: 'chat/message', params: toMessageView(written.message, written.call) });

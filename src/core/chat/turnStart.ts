@@ -1,5 +1,7 @@
 import type { Agent, AgentVersion } from '../../db/repositories/agents';
 import type { ContentPart, Message } from '../../db/repositories/messages';
+import { selectPath } from '../../db/repositories/messageWrites';
+import type { SqlWriter } from '../../db/sql';
 import type { NewEvent } from '../../db/repositories/events';
 import type { ChatRequest, ToolSpec } from '../../llm/types';
 import type { Clock } from '../ports';
@@ -97,17 +99,20 @@ export async function startTurn(context: TurnStartContext, start: TurnStart): Pr
 /**
  * The next step of a turn that used tools: a new assistant message (streaming) under the step's `tool` message,
  * with its request event and lease, asked of the same agent version and model as the turn's first step.
+ * `prelude` runs first in the same transaction (the agent loop finishes the tool message there), and the
+ * request is built from the path as that transaction sees it.
  */
 export async function startNextStep(
   context: TurnStartContext,
   step: { sessionId: string; toolMessageId: string; agentId: string; version: AgentVersion; model: string; titleSource: string },
+  prelude?: (sql: SqlWriter) => void,
 ): Promise<TurnPlan> {
   const { repos, leases, clock } = context;
   const { sessionId, version, model } = step;
-  const path = repos.messages.path(step.toolMessageId);
-  const request = buildChatRequest(version, model, path, context.toolSpecs(version));
-  const requestedAt = clock.now();
   const written = await repos.store.write((sql) => {
+    prelude?.(sql);
+    const request = buildChatRequest(version, model, selectPath(sql, step.toolMessageId), context.toolSpecs(version));
+    const requestedAt = clock.now();
     const assistant = repos.messages
       .within(sql)
       .append(sessionId, step.toolMessageId, { role: 'assistant', content: [], status: 'streaming', agentVersionId: version.id, model });
@@ -115,16 +120,16 @@ export async function startNextStep(
       .within(sql)
       .append(requestStarted({ sessionId, messageId: assistant.id, requestedAt, model, version, agentId: step.agentId, trigger: 'tool_results', request }));
     leases.hold(sql, assistant.id, sessionId);
-    return { assistant, requestEventId: requestEvent.id };
+    return { assistant, requestEventId: requestEvent.id, request, requestedAt };
   });
   return {
     sessionId,
     assistantId: written.assistant.id,
     requestEventId: written.requestEventId,
-    requestedAt,
+    requestedAt: written.requestedAt,
     providerId: version.provider,
     model,
-    request,
+    request: written.request,
     titleSource: step.titleSource,
   };
 }

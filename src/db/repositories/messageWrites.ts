@@ -42,28 +42,43 @@ export class MessageWrites {
     if (changes.status !== undefined) {
       checkStatus(changes.status);
     }
-    required(selectMessage(this.sql, id), 'message', id);
+    // A streamed reply or a tool message is rewritten many times per turn, its content up to tens of kilobytes:
+    // the row is read without the content it replaces, and the message returned is built from what was written
+    // rather than read back (one JSON parse per update instead of two).
+    const row = required(
+      this.sql.get<Omit<MessageRow, 'content'> & { content?: string }>(
+        `SELECT ${changes.content === undefined ? messageColumns : columnsWithoutContent} FROM messages WHERE id = ?`,
+        [id],
+      ),
+      'message',
+      id,
+    );
+    const now = nowMs(this.clock);
+    const content = changes.content === undefined ? row.content! : toJson(changes.content, 'content');
+    const error = changes.error === undefined ? row.error : toJsonOrNull(changes.error, 'error');
+    const status = changes.status ?? row.status;
+    const model = changes.model === undefined ? row.model : changes.model;
     // Only the columns that change are written, so the search triggers run only when the text does.
     const sets = ['updated_at = ?'];
-    const params: (string | number | null)[] = [nowMs(this.clock)];
+    const params: (string | number | null)[] = [now];
     if (changes.content !== undefined) {
       sets.push('content = ?', 'text = ?');
-      params.push(toJson(changes.content, 'content'), messageText(changes.content));
+      params.push(content, messageText(changes.content));
     }
     if (changes.status !== undefined) {
       sets.push('status = ?');
-      params.push(changes.status);
+      params.push(status);
     }
     if (changes.model !== undefined) {
       sets.push('model = ?');
-      params.push(changes.model);
+      params.push(model);
     }
     if (changes.error !== undefined) {
       sets.push('error = ?');
-      params.push(toJsonOrNull(changes.error, 'error'));
+      params.push(error);
     }
     this.sql.run(`UPDATE messages SET ${sets.join(', ')} WHERE id = ?`, [...params, id]);
-    return required(selectMessage(this.sql, id), 'message', id);
+    return toMessage({ ...row, content, status, model, error, updated_at: now });
   }
 
   /**
@@ -187,6 +202,7 @@ export interface MessageRow {
 
 export const messageColumns =
   'id, session_id, parent_id, role, content, status, agent_version_id, model, error, created_at, updated_at';
+const columnsWithoutContent = messageColumns.replace('content, ', '');
 
 /** `WITH sub(id)`: the message bound to ?2 and all its descendants in session ?1. */
 const subtree = `WITH RECURSIVE sub(id) AS (
