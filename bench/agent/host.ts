@@ -95,11 +95,12 @@ export async function openBenchHost(options: BenchHostOptions): Promise<BenchHos
   // Every transaction, timed from the call (the mutex wait included) to durable, with the product function that
   // asked for it: where the loop's time goes.
   const write = store.write.bind(store);
-  store.write = async (fn) => {
-    const site = callerSite();
+  store.write = async (fn, options) => {
+    // Group-committed writes (flushed by the next durable one) are listed apart.
+    const site = options?.durability === 'withNext' ? `${callerSite()} (flushed with the next)` : callerSite();
     const started = performance.now();
     try {
-      return await write(fn);
+      return await write(fn, options);
     } finally {
       timed.storeWriteMs.push(performance.now() - started);
       timed.storeWriteSites.push(site);

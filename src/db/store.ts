@@ -55,6 +55,21 @@ export interface StoreOptions {
   watch?: boolean;
 }
 
+export interface WriteOptions {
+  /**
+   * 'now' (the default): the transaction is on disk when the write resolves. 'withNext': it is appended to the
+   * journal (other windows see it, and a crash of this window keeps it) and flushed to disk by this window's
+   * next 'now' write, one fsync for both, or by a timer within LAZY_SYNC_MS: group commit, for a transaction
+   * that precedes no effect of its own, when the next commit is the one that must be on disk before an effect
+   * (SQLite's WAL with synchronous=NORMAL makes the same trade). A power cut can lose such a transaction, never
+   * tear it or reorder it: the journal is append-only and checksummed.
+   */
+  durability?: 'now' | 'withNext';
+}
+
+/** The longest a 'withNext' transaction stays in the OS's cache without an fsync. */
+const LAZY_SYNC_MS = 250;
+
 /** Coalesces a burst of file events (one commit touches the journal several times) into one catch-up. */
 const WATCH_DEBOUNCE_MS = 25;
 
@@ -69,6 +84,9 @@ export class Store {
   private watcher: FSWatcher | undefined;
   private hint: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
+  /** Appended 'withNext' transactions not yet flushed (the next 'now' write or the timer flushes them). */
+  private unsynced = false;
+  private lazySync: ReturnType<typeof setTimeout> | undefined;
 
   private db: Database;
   private generation: number;
@@ -118,12 +136,12 @@ export class Store {
    * Runs `fn` as one transaction. `fn` is synchronous; when the returned promise resolves, the transaction is
    * on disk. If `fn` throws, or the journal cannot be written, nothing of it remains, in memory or on disk.
    */
-  async write<T>(fn: (sql: SqlWriter) => T): Promise<T> {
+  async write<T>(fn: (sql: SqlWriter) => T, options: WriteOptions = {}): Promise<T> {
     this.assertOpen();
     const result = await this.mutex.run(() =>
       withLock(this.options, async () => {
         await this.catchUpLocked(true);
-        return this.commit(fn);
+        return this.commit(fn, options.durability ?? 'now');
       }),
     );
     this.maybeCheckpoint();
@@ -211,15 +229,16 @@ export class Store {
     }
     this.watcher?.close();
     clearTimeout(this.hint);
+    clearTimeout(this.lazySync);
     await this.checkpointing?.catch(() => undefined);
     await this.mutex.run(async () => {
       this.closed = true;
-      await this.journal?.close();
+      await this.closeJournal();
       this.db.close();
     });
   }
 
-  private commit<T>(fn: (sql: SqlWriter) => T): Promise<T> {
+  private commit<T>(fn: (sql: SqlWriter) => T, durability: 'now' | 'withNext'): Promise<T> {
     const statements: Statement[] = [];
     const recorder = recordingWriter(this.executor, (sql, params) => statements.push([sql, params]));
     this.db.run('BEGIN');
@@ -236,7 +255,7 @@ export class Store {
     }
     const tables = [...new Set(statements.flatMap(([sql]) => tablesWritten(sql)))];
     const frame = encodeRecord({ t: 'tx', writer: this.writer, statements, tables });
-    return this.appendDurably(frame).then(
+    return this.append(frame, durability).then(
       async () => {
         try {
           this.db.run('COMMIT');
@@ -262,9 +281,36 @@ export class Store {
     );
   }
 
-  private async appendDurably(frame: Uint8Array): Promise<void> {
+  private async append(frame: Uint8Array, durability: 'now' | 'withNext'): Promise<void> {
     await this.journal!.write(frame, this.offset);
-    await this.journal!.sync();
+    if (durability === 'now') {
+      // Also flushes every 'withNext' transaction appended before this one: they are earlier in the same file.
+      await this.journal!.sync();
+      this.unsynced = false;
+      return;
+    }
+    this.unsynced = true;
+    this.lazySync ??= setTimeout(() => {
+      this.lazySync = undefined;
+      this.mutex
+        .run(() => this.syncJournal())
+        .catch((err: unknown) => this.options.onError?.(describeFsError(err, 'save to the AI Studio journal')));
+    }, LAZY_SYNC_MS);
+    this.lazySync.unref?.();
+  }
+
+  /** Flushes appended 'withNext' transactions; run inside the mutex (the journal may be rotated otherwise). */
+  private async syncJournal(): Promise<void> {
+    if (this.unsynced && this.journal && !this.closed) {
+      await this.journal.sync();
+      this.unsynced = false;
+    }
+  }
+
+  /** Closes the journal this window appends to, flushing it first if a 'withNext' transaction is pending. */
+  private async closeJournal(): Promise<void> {
+    await this.syncJournal();
+    await this.journal?.close();
   }
 
   /** Applies records appended by others; under the lock it also cuts a torn tail so the next append is clean. */
@@ -307,7 +353,7 @@ export class Store {
         return;
       }
       // Another window rotated the journal: everything up to here is in its snapshot, continue in the next one.
-      await this.journal?.close();
+      await this.closeJournal();
       this.generation += 1;
       this.offset = 0;
       this.journal = await this.fs.open(path.join(dir, journalName(this.generation)), 'existing');
@@ -316,7 +362,7 @@ export class Store {
 
   private async reload(holdingLock: boolean): Promise<void> {
     const loaded = await loadFromFiles(this.options, this.fs, holdingLock);
-    await this.journal?.close();
+    await this.closeJournal();
     this.db.close();
     this.db = loaded.db;
     this.executor = new SqlJsExecutor(loaded.db);
@@ -351,7 +397,7 @@ export class Store {
         await this.catchUpLocked(true);
         const generation = this.generation + 1;
         const created = await createJournal(this.fs, dir, generation, 'checkpoint');
-        await this.journal?.close();
+        await this.closeJournal();
         this.journal = created.handle;
         this.generation = generation;
         this.offset = created.length;

@@ -3,6 +3,7 @@ import type { CommandRules } from '../policy/policyTypes';
 import type { ToolDefinition } from '../tools/toolTypes';
 import type { Message } from '../../db/repositories/messages';
 import { ChatTurn, describe, type TurnContext, type TurnPlan } from '../chat/chatTurn';
+import type { ConversationStep } from '../chat/chatRequest';
 import type { ToolCallsWriter } from '../chat/turnRecorder';
 import type { ApprovalBroker } from './approvals';
 import type { AgentToolSettings } from './agentTools';
@@ -39,7 +40,9 @@ export interface AgentTurnSetup {
    * Writes the next step's assistant message (streaming) under the tool message, with its request event;
    * `prelude` runs first in the same transaction.
    */
-  nextStep(toolMessageId: string, prelude?: (sql: SqlWriter) => void): Promise<TurnPlan>;
+  nextStep(toolMessageId: string, prelude?: (sql: SqlWriter) => void, history?: () => readonly ConversationStep[]): Promise<TurnPlan>;
+  /** The conversation the first step was asked (path and question); the loop adds each step's reply and results. */
+  conversation: readonly ConversationStep[];
 }
 
 export class AgentTurn {
@@ -52,6 +55,8 @@ export class AgentTurn {
   private toolMessageId: string | undefined;
   /** The tool message the last recorded reply created (toolCallsWriter). */
   private created: ToolMessage | undefined;
+  /** The messages of this turn's path as written, for the next request (no read back from the store). */
+  private readonly conversation: ConversationStep[];
 
   constructor(
     private readonly context: TurnContext,
@@ -59,6 +64,7 @@ export class AgentTurn {
     firstPlan: TurnPlan,
     private readonly setup: AgentTurnSetup | undefined,
   ) {
+    this.conversation = [...(setup?.conversation ?? [])];
     this.step = new ChatTurn(context, firstPlan, this.toolCallsWriter());
     this.budget = new TurnBudget(setup?.settings.limits ?? { steps: 1, tokens: Infinity, costUsd: Infinity, minutes: Infinity }, () => Date.now());
   }
@@ -112,6 +118,9 @@ export class AgentTurn {
         // Stop came as the reply ended: its calls are on record, and say they were not run.
         await toolMessage.finish('cancelled');
         return;
+      }
+      if (recorded.message) {
+        this.conversation.push(recorded.message);
       }
       const plan = await this.runTools(agent, setup, toolMessage, recorded.toolCalls);
       if (plan === undefined) {
@@ -195,7 +204,7 @@ export class AgentTurn {
       return this.nextStep(setup, toolMessage);
     }
     // A question comes first: the message is finished on its own, so a window closed while it waits loses nothing.
-    await toolMessage.finish('complete');
+    const finished = await toolMessage.finish('complete');
     if (pauseForRepeat || mistakes) {
       const reached = pauseForRepeat ? 'the same call 5 times' : 'three invalid tool calls in a row';
       const answer = await this.ask(agent, toolMessage.id, reached, 'the turn to go on');
@@ -207,16 +216,26 @@ export class AgentTurn {
     if (!(await this.withinLimits(agent, toolMessage.id))) {
       return undefined;
     }
-    return this.nextStep(setup, undefined, toolMessage.id);
+    return this.nextStep(setup, undefined, finished);
   }
 
-  /** Starts the next step; `finishing` is a tool message still to be finished in the same transaction. */
-  private async nextStep(setup: AgentTurnSetup, finishing: ToolMessage | undefined, toolMessageId = finishing?.id ?? ''): Promise<TurnPlan | undefined> {
-    let finished: Message | undefined;
+  /**
+   * Starts the next step after `tool`: a tool message still to be finished in the same transaction, or one that
+   * already was.
+   */
+  private async nextStep(setup: AgentTurnSetup, finishing: ToolMessage | undefined, done?: Message): Promise<TurnPlan | undefined> {
+    let finished = done;
+    const toolMessageId = finishing?.id ?? done?.id ?? '';
+    const prelude = finishing && ((sql: SqlWriter) => void (finished = finishing.finishWithin(sql, 'complete')));
+    // Evaluated inside the transaction, after the prelude finished the tool message.
+    const history = () => (finished === undefined ? this.conversation : [...this.conversation, finished]);
     try {
-      const plan = await setup.nextStep(toolMessageId, finishing && ((sql) => void (finished = finishing.finishWithin(sql, 'complete'))));
-      if (finishing && finished) {
-        finishing.finished(finished);
+      const plan = await setup.nextStep(toolMessageId, prelude, history);
+      if (finished !== undefined) {
+        this.conversation.push(finished);
+        if (finishing) {
+          finishing.finished(finished);
+        }
       }
       return plan;
     } catch (err) {

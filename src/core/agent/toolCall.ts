@@ -37,9 +37,11 @@ export interface CallRecorder {
   /**
    * Commits events about this call (in order) and the step's new state in the tool message, in one transaction.
    * 'later' is for what follows an effect (a result): it goes into the tool message's next commit, which always
-   * comes before the next effect or model call.
+   * comes before the next effect or model call. 'withNext' commits now but leaves the fsync to the next durable
+   * commit, for a call whose running has no effect (an allowed read): the result's commit follows before the
+   * next model call.
    */
-  record(events: CallEvent | readonly CallEvent[], step: StepUpdate, when?: 'now' | 'later'): Promise<void>;
+  record(events: CallEvent | readonly CallEvent[], step: StepUpdate, when?: 'now' | 'withNext' | 'later'): Promise<void>;
 }
 
 export interface StepUpdate {
@@ -174,8 +176,10 @@ export async function runToolCall(call: { id: string; name: string; arguments: s
     decidedBy = answer.decision === 'approveSession' ? 'session' : 'person';
   }
   const approved: CallEvent = { type: 'tool.call.approved', payload: { callId: call.id, tool: tool.name, by: decidedBy, waitMs } };
-  // Allowed without asking: the request and its approval are one commit, still before the tool runs.
-  await context.recorder.record(decision.verdict === 'ask' ? approved : [requested, approved], { state: 'running', summary, decidedBy });
+  // Allowed without asking: the request and its approval are one commit, still before the tool runs. A read
+  // changes nothing, so only what follows it (its result, before the next model call) must reach the disk.
+  const durability = decision.verdict !== 'ask' && tool.category === 'read' ? 'withNext' : 'now';
+  await context.recorder.record(decision.verdict === 'ask' ? approved : [requested, approved], { state: 'running', summary, decidedBy }, durability);
   return execute(call, tool, parsed.args, plan, decidedBy, repeat.kind === 'warn' ? repeat.count : 0, context);
 }
 

@@ -86,8 +86,8 @@ export class ToolMessage {
         this.apply(callId, update);
         const list: readonly CallEvent[] = Array.isArray(events) ? events : [events as CallEvent];
         this.unwritten.push(...list);
-        if (when === 'now') {
-          await this.deps.repos.store.write((sql) => this.writeWithin(sql));
+        if (when !== 'later') {
+          await this.deps.repos.store.write((sql) => this.writeWithin(sql), { durability: when });
         }
         this.emit(callId);
       },
@@ -95,9 +95,10 @@ export class ToolMessage {
   }
 
   /** Ends the message in its own transaction (see `finishWithin`). */
-  async finish(status: 'complete' | 'cancelled'): Promise<void> {
+  async finish(status: 'complete' | 'cancelled'): Promise<Message> {
     const message = await this.deps.repos.store.write((sql) => this.finishWithin(sql, status));
     this.finished(message);
+    return message;
   }
 
   /**

@@ -114,8 +114,10 @@ export class ChatService implements Disposable {
       turnId: started.turnId,
       tools: enabled,
       settings,
-      nextStep: async (toolMessageId, prelude) => {
-        const next = await startNextStep(this.startContext, { sessionId: plan.sessionId, toolMessageId, agentId: agent.id, version, model: plan.model, titleSource: plan.titleSource }, prelude);
+      conversation: started.conversation,
+      nextStep: async (toolMessageId, prelude, history) => {
+        const step = { sessionId: plan.sessionId, toolMessageId, agentId: agent.id, version, model: plan.model, titleSource: plan.titleSource };
+        const next = await startNextStep(this.startContext, step, prelude, history);
         const assistant = this.repos.messages.get(next.assistantId);
         if (assistant) {
           this.emitter.emit(plan.sessionId, { method: 'chat/message', params: toMessageView(assistant) });

@@ -36,6 +36,8 @@ export interface RecordedStep {
   tokens: number;
   /** Undefined when the price is unknown. */
   costUsd?: number;
+  /** The reply as written (absent when it was deleted). */
+  message?: Message;
 }
 
 export type ToolCallsWriter = (sql: SqlWriter, calls: CollectedAnswer['toolCalls']) => void;
@@ -69,6 +71,9 @@ export class TurnRecorder {
       await repos.store.write((sql) => leases.release(sql, plan.assistantId));
       return { status: 'error', deleted: true, toolCalls: [], tokens: 0 };
     }
+    // A reply that asks for tools is followed by the commit that judges its first call, before anything runs:
+    // that one goes to disk, and takes this one with it.
+    const leadsToTools = withToolCalls !== undefined && status === 'complete' && answer.toolCalls.length > 0;
     const written = await repos.store.write((sql) => {
       const message = repos.messages.within(sql).update(plan.assistantId, {
         content,
@@ -89,11 +94,11 @@ export class TurnRecorder {
       }
       leases.release(sql, plan.assistantId);
       const titled = status === 'complete' && repos.sessions.within(sql).nameIfUntitled(plan.sessionId, titleFrom(plan.titleSource));
-      if (withToolCalls !== undefined && status === 'complete' && answer.toolCalls.length > 0) {
+      if (leadsToTools) {
         withToolCalls(sql, answer.toolCalls);
       }
       return { message, call, titled };
-    });
+    }, leadsToTools ? { durability: 'withNext' } : {});
     emitter.emit(plan.sessionId, { method: 'chat/message', params: toMessageView(written.message, written.call) });
     if (written.titled) {
       this.context.sessionChanged(plan.sessionId);
@@ -105,6 +110,7 @@ export class TurnRecorder {
       deleted: false,
       toolCalls: answer.toolCalls,
       tokens,
+      message: written.message,
       ...(written.call.costMicroUsd === null ? {} : { costUsd: written.call.costMicroUsd / 1_000_000 }),
     };
   }

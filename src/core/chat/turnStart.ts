@@ -5,7 +5,7 @@ import type { SqlWriter } from '../../db/sql';
 import type { NewEvent } from '../../db/repositories/events';
 import type { ChatRequest, ToolSpec } from '../../llm/types';
 import type { Clock } from '../ports';
-import { agentParameters, buildChatRequest, textOf } from './chatRequest';
+import { agentParameters, buildChatRequest, textOf, type ConversationStep } from './chatRequest';
 import type { ChatRepositories } from './chatRepositories';
 import { ChatRequestError, type SessionScope } from './chatTypes';
 import type { TurnPlan } from './chatTurn';
@@ -33,6 +33,8 @@ export interface StartedTurn {
   turnId: string;
   agent: Agent;
   version: AgentVersion;
+  /** What the first request was built from (the path, then the question): the agent loop extends it step by step. */
+  conversation: ConversationStep[];
 }
 
 export interface TurnStartContext {
@@ -93,25 +95,28 @@ export async function startTurn(context: TurnStartContext, start: TurnStart): Pr
     request,
     titleSource: firstQuestion ? textOf(firstQuestion.content) : '',
   };
-  return { plan, assistant: written.assistant, turnId, agent, version, ...(written.user ? { user: written.user } : {}) };
+  const asked: ConversationStep[] = written.user ? [...path, written.user] : conversation;
+  return { plan, assistant: written.assistant, turnId, agent, version, conversation: asked, ...(written.user ? { user: written.user } : {}) };
 }
 
 /**
  * The next step of a turn that used tools: a new assistant message (streaming) under the step's `tool` message,
  * with its request event and lease, asked of the same agent version and model as the turn's first step.
- * `prelude` runs first in the same transaction (the agent loop finishes the tool message there), and the
- * request is built from the path as that transaction sees it.
+ * `prelude` runs first in the same transaction (the agent loop finishes the tool message there). The request is
+ * built from `history` when the loop keeps the conversation itself (it wrote every message of it since the turn
+ * began: reading the path back and parsing it grew with every step), else from the path in the store.
  */
 export async function startNextStep(
   context: TurnStartContext,
   step: { sessionId: string; toolMessageId: string; agentId: string; version: AgentVersion; model: string; titleSource: string },
   prelude?: (sql: SqlWriter) => void,
+  history?: () => readonly ConversationStep[],
 ): Promise<TurnPlan> {
   const { repos, leases, clock } = context;
   const { sessionId, version, model } = step;
   const written = await repos.store.write((sql) => {
     prelude?.(sql);
-    const request = buildChatRequest(version, model, selectPath(sql, step.toolMessageId), context.toolSpecs(version));
+    const request = buildChatRequest(version, model, history?.() ?? selectPath(sql, step.toolMessageId), context.toolSpecs(version));
     const requestedAt = clock.now();
     const assistant = repos.messages
       .within(sql)

@@ -60,6 +60,20 @@ describe('agent loop: a turn of many steps with tools behind approvals', functio
     return head ? harness.repos.messages.path(head).map((m) => m.role) : [];
   }
 
+  /**
+   * Each step is asked the whole conversation so far, exactly as the one before it was, plus that step's reply
+   * and its results (the loop builds it from the messages it wrote, not by reading the path back).
+   */
+  function assertEachRequestExtendsTheLast(): void {
+    const bodies = chatBodies(server).filter((body) => body.model === harness.agent.currentVersion.model);
+    for (let i = 1; i < bodies.length; i++) {
+      const before = bodies[i - 1]!.messages;
+      const after = bodies[i]!.messages;
+      assert.deepEqual(after.slice(0, before.length), before, `request ${i + 1} starts with request ${i}`);
+      assert.deepEqual(after.slice(before.length).map((m) => m.role), ['assistant', 'tool'], `request ${i + 1} adds the reply and its result`);
+    }
+  }
+
   function toolEvents(): string[] {
     return harness.repos.events
       .list({ sessionId: harness.session.id })
@@ -102,6 +116,7 @@ describe('agent loop: a turn of many steps with tools behind approvals', functio
     const toolMessages = last?.messages.filter((m) => m.role === 'tool') ?? [];
     assert.equal(toolMessages.length, 3);
     assert.match(JSON.stringify(toolMessages[2]), /PASS/);
+    assertEachRequestExtendsTheLast();
   });
 
   it('an edit waits for approval with the exact diff, and nothing is written before it', async () => {
@@ -242,6 +257,8 @@ describe('agent loop: a turn of many steps with tools behind approvals', functio
     harness.service.decide(harness.session.id, second.id, 'stop');
     await harness.service.whenIdle(harness.session.id);
     assert.equal(harness.repos.events.list({ sessionId: harness.session.id }).filter((e) => e.type === 'llm.response.completed').length, 4);
+    // A step after a pause is asked the same way as one without.
+    assertEachRequestExtendsTheLast();
   });
 
   it('Stop while a command runs kills it, and the step says so', async () => {

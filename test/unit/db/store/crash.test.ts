@@ -6,7 +6,7 @@ import { startWriter } from './processes';
 /**
  * The writer is SIGKILLed at a random moment while it commits and checkpoints (a small checkpoint threshold makes
  * it rotate journals and build snapshots all the time). Every time, the store must open, pass SQLite's integrity
- * check, and hold every commit the writer reported as returned.
+ * check, and hold every commit the writer reported as returned, group-committed ones ('withNext') included.
  */
 describe('SIGKILL of a writer during commits and checkpoints', function () {
   this.timeout(180_000);
@@ -18,7 +18,8 @@ describe('SIGKILL of a writer during commits and checkpoints', function () {
       let expected: string[] = [];
       let notices = 0;
       for (let run = 0; run < runs; run++) {
-        const writer = startWriter([dir, `run${String(run).padStart(2, '0')}`, 'commit', '100000', '8192']);
+        // Every other run group-commits half its writes: a SIGKILL must not lose those either (they were appended).
+        const writer = startWriter([dir, `run${String(run).padStart(2, '0')}`, run % 2 === 0 ? 'commit' : 'group', '100000', '8192']);
         await writer.waitFor('opened');
         // Kill somewhere within the next ~150 ms of commits (several checkpoints' worth).
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 150));

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { nodeFs, type FsPort } from '../../../../src/db/fsPort';
 import type { StoreChange } from '../../../../src/db/store';
 import { addItem, itemIds, openStore, tempStoreDir } from './fixture';
 
@@ -116,6 +117,41 @@ describe('durable store', () => {
     const reopened = await openStore(dir);
     assert.deepEqual(reopened.notices, []);
     assert.deepEqual(reopened.read((sql) => sql.all('select id from children')), [{ id: 'c' }]);
+    await reopened.close();
+  });
+
+  it("group commit: a 'withNext' write is visible to another window at once and reaches the disk with the next durable write, or by itself soon after", async () => {
+    let journalSyncs = 0;
+    const counting: FsPort = {
+      ...nodeFs,
+      open: async (file, mode) => {
+        const handle = await nodeFs.open(file, mode);
+        return file.includes('journal') ? { ...handle, sync: () => ((journalSyncs += 1), handle.sync()) } : handle;
+      },
+    };
+    const store = await openStore(dir, { fs: counting });
+    const other = await openStore(dir);
+    const before = journalSyncs;
+
+    await store.write((sql) => sql.run("insert into items values ('a', 'w', 1, 'asked')"), { durability: 'withNext' });
+    assert.equal(journalSyncs, before, 'no fsync of its own');
+    await other.catchUp();
+    assert.deepEqual(itemIds(other), ['a'], 'another window sees it at once');
+
+    await addItem(store, 'b');
+    assert.equal(journalSyncs, before + 1, 'one fsync for both');
+
+    await store.write((sql) => sql.run("insert into items values ('c', 'w', 1, 'idle')"), { durability: 'withNext' });
+    const deadline = Date.now() + 5_000;
+    while (journalSyncs === before + 1 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.equal(journalSyncs, before + 2, 'flushed by itself when nothing follows');
+
+    await other.close();
+    await store.close();
+    const reopened = await openStore(dir);
+    assert.deepEqual(itemIds(reopened), ['a', 'b', 'c']);
     await reopened.close();
   });
 });

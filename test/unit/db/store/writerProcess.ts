@@ -5,6 +5,7 @@ import { addItem, openStore } from './fixture';
 /**
  * A second "window" for the multi-process tests, run as a child process:
  *   node writerProcess.js DIR WRITER commit COUNT [CHECKPOINT_BYTES]   commit COUNT items, printing each id once durable
+ *   node writerProcess.js DIR WRITER group COUNT [CHECKPOINT_BYTES]    the same, every other one 'withNext' (group commit)
  *   node writerProcess.js DIR WRITER hold-lock                         take the store lock and never let go
  * The parent reads "committed ID" lines: an id printed is a write that returned, so it must survive anything.
  */
@@ -24,7 +25,11 @@ async function main(): Promise<void> {
   const count = Number(countText ?? '100');
   for (let i = 0; i < count; i++) {
     const id = `${writer}-${String(i).padStart(6, '0')}`;
-    await addItem(store, id, writer, i);
+    if (mode === 'group' && i % 2 === 0) {
+      await store.write((sql) => sql.run('insert into items (id, writer, n, body) values (?, ?, ?, ?)', [id, writer, i, `item ${id}`]), { durability: 'withNext' });
+    } else {
+      await addItem(store, id, writer, i);
+    }
     console.log(`committed ${id}`);
   }
   await store.close();
