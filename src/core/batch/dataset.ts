@@ -19,6 +19,7 @@ import {
  * - JSON, JSONL and YAML items are `{ id?, description?, vars, assert?, threshold? }`, or flat objects whose keys
  *   other than id, description, assert and threshold are the vars. YAML (and JSON) may also be a promptfoo file,
  *   `{ tests: [...] }`; its other top-level keys (prompts, providers) are the run's business, not the dataset's.
+ *   Its `defaultTest` (vars, assert, threshold) is merged into every test, as promptfoo does.
  * - CSV has a header row; `__expected`, `__expected1`.. are assertions written as promptfoo does (`contains:foo`,
  *   `regex:^a`, `is-json`, `not-icontains:bar`; anything else is an `equals`), `__description` names the item,
  *   `__id` and `__threshold` set those, and every other column is a var (a string).
@@ -175,6 +176,7 @@ function parseDocumentItems(text: string, format: 'json' | 'yaml', problems: Pro
   }
   let list: unknown[];
   let base: Path;
+  let defaults: DefaultTest | undefined;
   if (Array.isArray(value)) {
     list = value;
     base = [];
@@ -184,8 +186,8 @@ function parseDocumentItems(text: string, format: 'json' | 'yaml', problems: Pro
       return undefined;
     }
     if (value.defaultTest !== undefined) {
-      problems.add(locate(['defaultTest']), `line ${locate(['defaultTest'])}: defaultTest is not supported; put its vars and assertions in each test`, 'defaultTest');
-      return undefined;
+      // Checked before the tests, and the tests are checked too, so one pass reports both.
+      defaults = normalizeDefaultTest(value.defaultTest, (path) => locate(['defaultTest', ...path]), problems);
     }
     list = value.tests;
     base = ['tests'];
@@ -204,7 +206,7 @@ function parseDocumentItems(text: string, format: 'json' | 'yaml', problems: Pro
     }
     items.push(normalizeItem(raw, index, (path) => locate([...base, index, ...path]), problems) ?? placeholder(index));
   }
-  return items;
+  return defaults === undefined ? items : items.map((item) => withDefaults(item, defaults));
 }
 
 function locator(doc: Document, lineCounter: LineCounter): Locate {
@@ -320,6 +322,64 @@ function normalizeItem(raw: unknown, index: number, locate: Locate, problems: Pr
     return undefined;
   }
   return { id, ...(description !== undefined ? { description } : {}), vars, assert, ...(threshold !== undefined ? { threshold } : {}) };
+}
+
+/** promptfoo's `defaultTest`: what every test of the file starts from. */
+interface DefaultTest {
+  vars: Vars;
+  assert: Assertion[];
+  threshold?: number;
+}
+
+const DEFAULT_TEST_KEYS = ['vars', 'assert', 'threshold'];
+
+function normalizeDefaultTest(raw: unknown, locate: Locate, problems: Problems): DefaultTest | undefined {
+  const report = (path: Path, message: string) => {
+    const line = locate(path);
+    problems.add(line, `${line > 0 ? `line ${line}, ` : ''}defaultTest: ${message}`, fieldName(['defaultTest', ...path]));
+  };
+  if (!isPlainObject(raw)) {
+    report([], `defaultTest must be an object with ${DEFAULT_TEST_KEYS.join(', ')}, not ${kindOf(raw)} (file:// references are not supported)`);
+    return undefined;
+  }
+  const before = problems.list.length;
+  for (const key of Object.keys(raw).filter((key) => !DEFAULT_TEST_KEYS.includes(key))) {
+    // Options such as a grading provider would change verdicts; ignoring them silently would grade differently from promptfoo.
+    report([key], `unknown key "${key}"; this runner takes only ${DEFAULT_TEST_KEYS.join(', ')} from defaultTest`);
+  }
+  if (raw.vars !== undefined && !isPlainObject(raw.vars)) {
+    report(['vars'], `vars must be an object of name: value, not ${kindOf(raw.vars)}`);
+  }
+  if (raw.threshold !== undefined && !isScore(raw.threshold)) {
+    report(['threshold'], `threshold must be a number from 0 to 1, not ${show(raw.threshold)}`);
+  }
+  const assert: Assertion[] = [];
+  if (raw.assert !== undefined && !Array.isArray(raw.assert)) {
+    report(['assert'], `assert must be a list of assertions, not ${kindOf(raw.assert)}`);
+  } else {
+    for (const [n, entry] of (raw.assert ?? []).entries()) {
+      const assertion = normalizeAssertion(entry, (path, message) => report(['assert', n, ...path], `assert[${n}]: ${message}`));
+      if (assertion) {
+        assert.push(assertion);
+      }
+    }
+  }
+  if (problems.list.length > before) {
+    return undefined;
+  }
+  const vars = isPlainObject(raw.vars) ? (raw.vars as Vars) : {};
+  return { vars, assert, ...(isScore(raw.threshold) ? { threshold: raw.threshold } : {}) };
+}
+
+/** As promptfoo merges: the test's vars win, the default assertions come first, the test's threshold wins. */
+function withDefaults(item: DatasetItem, defaults: DefaultTest): DatasetItem {
+  const threshold = item.threshold ?? defaults.threshold;
+  return {
+    ...item,
+    vars: { ...defaults.vars, ...item.vars },
+    assert: [...defaults.assert, ...item.assert],
+    ...(threshold !== undefined ? { threshold } : {}),
+  };
 }
 
 function normalizeAssertion(raw: unknown, report: (path: Path, message: string) => void): Assertion | undefined {

@@ -11,6 +11,7 @@ import {
   type Dataset,
   type DatasetError,
 } from '../../../../src/core/batch/dataset';
+import { KNOWN_TYPES_TEXT } from '../../../../src/core/batch/assertions';
 
 // Compiled to out/test/unit/core/batch; the fixtures stay in the sources.
 const FIXTURES = path.resolve(__dirname, '../../../../../test/fixtures/batch');
@@ -176,6 +177,66 @@ describe('batch datasets', () => {
       assert.equal(shape?.threshold, 0.75);
       assert.deepEqual(shape?.assert[1], { type: 'trajectory:step-count', value: { min: 1, max: 4 } });
       assert.deepEqual(flat, { id: 'item-3', vars: { question: 'Flat item, no vars key', expected: 'Lima' }, assert: [] });
+    });
+
+    it("merges promptfoo's defaultTest into every test: the test's vars and threshold win, the default assertions come first", () => {
+      const dataset = loaded(fixture('promptfoo-default.yaml'));
+      const defaults = [
+        { type: 'cost', value: 0.05, weight: 0 },
+        { type: 'not-icontains', value: 'as an AI' },
+      ];
+      assert.deepEqual(dataset.items, [
+        {
+          id: 'item-1',
+          description: 'France',
+          vars: { system: 'Answer in one word.', language: 'English', question: 'What is the capital of France?' },
+          assert: [...defaults, { type: 'icontains', value: 'paris' }],
+          threshold: 0.8,
+        },
+        {
+          id: 'item-2',
+          description: 'overrides',
+          vars: { system: 'Answer in one word.', language: 'French', question: 'Quelle est la capitale du Japon ?' },
+          assert: defaults,
+          threshold: 0.5,
+        },
+        { id: 'item-3', vars: { system: 'Answer in one word.', language: 'English', question: 'Flat item, no vars key' }, assert: defaults, threshold: 0.8 },
+      ]);
+      const json = JSON.stringify({ defaultTest: { vars: { tone: 'dry' } }, tests: [{ vars: { q: 'a' } }] });
+      assert.deepEqual(loaded(parseDataset('set.json', json)).items, [{ id: 'item-1', vars: { tone: 'dry', q: 'a' }, assert: [] }]);
+    });
+
+    it('reports a bad defaultTest on its line, together with the errors of the tests', () => {
+      const text = [
+        'defaultTest:',
+        '  vars: [a, b]',
+        '  options:',
+        '    provider: openai:gpt-4o',
+        '  assert:',
+        '    - type: similar',
+        '      value: x',
+        'tests:',
+        '  - q: 1',
+        '    threshold: 3',
+      ].join('\n');
+      assert.deepEqual(rejected(parseDataset('set.yaml', text)), [
+        // The line of the key's value, as for an item's unknown key.
+        { line: 4, field: 'defaultTest.options', message: 'line 4, defaultTest: unknown key "options"; this runner takes only vars, assert, threshold from defaultTest' },
+        { line: 2, field: 'defaultTest.vars', message: 'line 2, defaultTest: vars must be an object of name: value, not a list' },
+        {
+          line: 6,
+          field: 'defaultTest.assert[0].type',
+          message: `line 6, defaultTest: assert[0]: unknown assertion type "similar"; known types: ${KNOWN_TYPES_TEXT}`,
+        },
+        { line: 10, field: 'threshold', message: 'line 10, item 1: threshold must be a number from 0 to 1, not 3' },
+      ]);
+      assert.deepEqual(rejected(parseDataset('set.yaml', 'defaultTest: file://defaults.yaml\ntests:\n  - q: 1\n')), [
+        {
+          line: 1,
+          field: 'defaultTest',
+          message: 'line 1, defaultTest: defaultTest must be an object with vars, assert, threshold, not a string (file:// references are not supported)',
+        },
+      ]);
     });
 
     it('names the item, the line and the known types for an unknown assertion type, and reports the other errors too', () => {
