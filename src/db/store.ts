@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Database, SqlJsStatic } from 'sql.js';
 import { nodeFs, type FileHandlePort, type FsPort } from './fsPort';
 import { decodeRecords, encodeRecord, tablesWritten, type Statement } from './journal';
-import { acquireLock, Mutex, type Release } from './lock';
+import { acquireLock, LockLease, Mutex, type Release } from './lock';
 import { rebuildDatabase, type RecoveryNotice } from './rebuild';
 import { applyRecord, openSnapshot, snapshotChecksum } from './replay';
 import { recordingWriter, SqlJsExecutor, type SqlReader, type SqlWriter } from './sql';
@@ -15,7 +15,7 @@ import { journalName, lockTarget, snapshotName } from './storeFiles';
  * The durable store: one in-memory sql.js database per window, made durable by an append-only journal and
  * periodic snapshots in a folder shared by every window. A write runs under the cross-process lock: first the
  * records other windows appended are applied, then the transaction runs, is appended and fsync'd, and only then
- * committed in memory. So every window replays the same log in the same order, and a write that returned is on
+ * committed in memory. The lock is kept for a moment after a write (LockLease), so a burst takes it once. So every window replays the same log in the same order, and a write that returned is on
  * disk. Checkpoints rotate the journal under the lock and build the next snapshot on a worker thread.
  */
 
@@ -67,6 +67,13 @@ export interface WriteOptions {
   durability?: 'now' | 'withNext';
 }
 
+/**
+ * The lock is kept this long after a write for the next one (a turn commits several times per step, a few
+ * milliseconds apart), and let go after a burst this long so other windows get their turn.
+ */
+const LOCK_LINGER_MS = 25;
+const LOCK_MAX_HOLD_MS = 250;
+
 /** The longest a 'withNext' transaction stays in the OS's cache without an fsync. */
 const LAZY_SYNC_MS = 250;
 
@@ -76,6 +83,7 @@ const WATCH_DEBOUNCE_MS = 25;
 export class Store {
   private readonly fs: FsPort;
   private readonly mutex = new Mutex();
+  private readonly lease: LockLease;
   private readonly writer = randomUUID();
   private readonly listeners = new Set<(change: StoreChange) => void>();
   private executor: SqlJsExecutor;
@@ -98,6 +106,18 @@ export class Store {
     readonly notices: readonly RecoveryNotice[],
   ) {
     this.fs = options.fs ?? nodeFs;
+    const staleMs = options.lockStaleMs ?? 10_000;
+    this.lease = new LockLease(
+      lockTarget(options.dir),
+      {
+        staleMs,
+        acquireTimeoutMs: options.lockTimeoutMs ?? staleMs * 3,
+        onCompromised: (err) => options.onError?.(err),
+        lingerMs: LOCK_LINGER_MS,
+        maxHoldMs: LOCK_MAX_HOLD_MS,
+      },
+      this.mutex,
+    );
     this.db = loaded.db;
     this.executor = new SqlJsExecutor(loaded.db);
     this.generation = loaded.generation;
@@ -139,8 +159,11 @@ export class Store {
   async write<T>(fn: (sql: SqlWriter) => T, options: WriteOptions = {}): Promise<T> {
     this.assertOpen();
     const result = await this.mutex.run(() =>
-      withLock(this.options, async () => {
-        await this.catchUpLocked(true);
+      this.lease.run(async (continued) => {
+        // Held since our last write: nobody else can have appended or rotated the journal.
+        if (!continued) {
+          await this.catchUpLocked(true);
+        }
         return this.commit(fn, options.durability ?? 'now');
       }),
     );
@@ -208,7 +231,7 @@ export class Store {
     const bytes = await this.fs.readFile(source);
     openSnapshot(this.options.SQL, bytes).close();
     await this.mutex.run(() =>
-      withLock(this.options, async () => {
+      this.lease.run(async () => {
         await this.catchUpLocked(true);
         const generation = this.generation + 1;
         // The snapshot goes first: a window that sees the new journal must find the snapshot it starts from.
@@ -234,6 +257,7 @@ export class Store {
     await this.mutex.run(async () => {
       this.closed = true;
       await this.closeJournal();
+      await this.lease.drop();
       this.db.close();
     });
   }
@@ -393,7 +417,7 @@ export class Store {
   private async runCheckpoint(): Promise<void> {
     const { dir } = this.options;
     const next = await this.mutex.run(() =>
-      withLock(this.options, async () => {
+      this.lease.run(async () => {
         await this.catchUpLocked(true);
         const generation = this.generation + 1;
         const created = await createJournal(this.fs, dir, generation, 'checkpoint');
@@ -411,7 +435,7 @@ export class Store {
     } catch (err) {
       throw describeFsError(err, 'write a new AI Studio snapshot (the journal still holds everything)');
     }
-    await this.mutex.run(() => withLock(this.options, () => pruneGenerations(this.fs, dir, this.options.keepSnapshots ?? 3)));
+    await this.mutex.run(() => this.lease.run(() => pruneGenerations(this.fs, dir, this.options.keepSnapshots ?? 3)));
   }
 
   private emit(change: StoreChange): void {

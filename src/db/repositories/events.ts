@@ -110,6 +110,7 @@ export interface EventRow {
 export const eventColumns =
   'id, session_id, run_id, parent_event_id, message_id, type, started_at, ended_at, duration_ms, tokens_in, tokens_out, ' +
   'tokens_cache_read, tokens_cache_write, tokens_reasoning, cost_micro_usd, model, payload';
+const eventColumnList = eventColumns.split(', ') as (keyof EventRow)[];
 const typePattern = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/;
 
 export class EventsRepository {
@@ -218,27 +219,31 @@ export class EventWrites {
     const durationMs = input.durationMs ?? (endedAt === null ? null : endedAt - startedAt);
     const counted = (value: number | null | undefined, what: string): number | null =>
       value === undefined || value === null ? null : checkCount(value, what);
-    sql.run(`INSERT INTO events (${eventColumns}, text) VALUES (${eventColumns.replace(/[a-z_]+/g, '?')}, ?)`, [
+    const row: EventRow = {
       id,
-      sessionId,
-      runId,
-      input.parentEventId ?? null,
-      input.messageId ?? null,
-      input.type,
-      startedAt,
-      endedAt,
-      counted(durationMs === null ? null : Math.round(durationMs), 'durationMs'),
-      counted(tokens.input, 'tokens.input'),
-      counted(tokens.output, 'tokens.output'),
-      counted(tokens.cacheRead, 'tokens.cacheRead'),
-      counted(tokens.cacheWrite, 'tokens.cacheWrite'),
-      counted(tokens.reasoning, 'tokens.reasoning'),
-      counted(input.costMicroUsd, 'costMicroUsd'),
-      input.model ?? null,
-      toJson(payload, 'payload'),
+      session_id: sessionId,
+      run_id: runId,
+      parent_event_id: input.parentEventId ?? null,
+      message_id: input.messageId ?? null,
+      type: input.type,
+      started_at: startedAt,
+      ended_at: endedAt,
+      duration_ms: counted(durationMs === null ? null : Math.round(durationMs), 'durationMs'),
+      tokens_in: counted(tokens.input, 'tokens.input'),
+      tokens_out: counted(tokens.output, 'tokens.output'),
+      tokens_cache_read: counted(tokens.cacheRead, 'tokens.cacheRead'),
+      tokens_cache_write: counted(tokens.cacheWrite, 'tokens.cacheWrite'),
+      tokens_reasoning: counted(tokens.reasoning, 'tokens.reasoning'),
+      cost_micro_usd: counted(input.costMicroUsd, 'costMicroUsd'),
+      model: input.model ?? null,
+      payload: toJson(payload, 'payload'),
+    };
+    sql.run(`INSERT INTO events (${eventColumns}, text) VALUES (${eventColumns.replace(/[a-z_]+/g, '?')}, ?)`, [
+      ...eventColumnList.map((column) => row[column]),
       input.text ?? eventText(payload),
     ]);
-    return required(selectEvent(sql, id), 'event', id);
+    // The event as written, not read back: a turn appends several per commit.
+    return toEvent(row);
   }
 }
 
@@ -250,10 +255,14 @@ function checkReferences(sql: SqlReader, input: NewEvent, sessionId: string | nu
     required(sql.get('SELECT 1 AS found FROM runs WHERE id = ?', [runId]), 'run', runId);
   }
   if (input.parentEventId) {
-    const parent = required(selectEvent(sql, input.parentEventId), 'event', input.parentEventId);
+    const parent = required(
+      sql.get<{ sessionId: string | null; runId: string | null }>('SELECT session_id AS sessionId, run_id AS runId FROM events WHERE id = ?', [input.parentEventId]),
+      'event',
+      input.parentEventId,
+    );
     const shared = (sessionId !== null && parent.sessionId === sessionId) || (runId !== null && parent.runId === runId);
     if (!shared) {
-      throw new Error(`Parent event ${parent.id} belongs to another session or run`);
+      throw new Error(`Parent event ${input.parentEventId} belongs to another session or run`);
     }
   }
   if (input.messageId) {

@@ -19,9 +19,9 @@ export class MessageWrites {
     checkNew(input);
     required(this.sql.get('SELECT 1 AS found FROM sessions WHERE id = ?', [sessionId]), 'session', sessionId);
     if (parentId !== null) {
-      const parent = required(selectMessage(this.sql, parentId), 'message', parentId);
-      if (parent.sessionId !== sessionId) {
-        throw new Error(`Parent message ${parentId} belongs to session ${parent.sessionId}, not ${sessionId}`);
+      const parent = required(this.sql.get<{ session_id: string }>('SELECT session_id FROM messages WHERE id = ?', [parentId]), 'message', parentId);
+      if (parent.session_id !== sessionId) {
+        throw new Error(`Parent message ${parentId} belongs to session ${parent.session_id}, not ${sessionId}`);
       }
     }
     return this.insert(sessionId, parentId, input);
@@ -147,18 +147,21 @@ export class MessageWrites {
   private insert(sessionId: string, parentId: string | null, input: NewMessage): Message {
     const id = this.newId();
     const now = nowMs(this.clock);
-    this.sql.run(`INSERT INTO messages (${messageColumns}, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+    const row: MessageRow = {
       id,
-      sessionId,
-      parentId,
-      input.role,
-      toJson(input.content, 'content'),
-      input.status ?? 'complete',
-      input.agentVersionId ?? null,
-      input.model ?? null,
-      toJsonOrNull(input.error, 'error'),
-      now,
-      now,
+      session_id: sessionId,
+      parent_id: parentId,
+      role: input.role,
+      content: toJson(input.content, 'content'),
+      status: input.status ?? 'complete',
+      agent_version_id: input.agentVersionId ?? null,
+      model: input.model ?? null,
+      error: toJsonOrNull(input.error, 'error'),
+      created_at: now,
+      updated_at: now,
+    };
+    this.sql.run(`INSERT INTO messages (${messageColumns}, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+      ...messageColumnList.map((column) => row[column]),
       messageText(input.content),
     ]);
     this.sql.run('UPDATE sessions SET head_message_id = ?, updated_at = max(updated_at, ?) WHERE id = ?', [
@@ -166,7 +169,8 @@ export class MessageWrites {
       now,
       sessionId,
     ]);
-    return required(selectMessage(this.sql, id), 'message', id);
+    // The message as written, not read back (a turn appends one per step).
+    return toMessage(row);
   }
 }
 
@@ -203,6 +207,7 @@ export interface MessageRow {
 export const messageColumns =
   'id, session_id, parent_id, role, content, status, agent_version_id, model, error, created_at, updated_at';
 const columnsWithoutContent = messageColumns.replace('content, ', '');
+const messageColumnList = messageColumns.split(', ') as (keyof MessageRow)[];
 
 /** `WITH sub(id)`: the message bound to ?2 and all its descendants in session ?1. */
 const subtree = `WITH RECURSIVE sub(id) AS (
