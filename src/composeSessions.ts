@@ -5,6 +5,8 @@ import { exportImportCommands, type ExportImportHandlers } from './commands/expo
 import { searchSessions, type SessionSearchHit } from './commands/searchCommand';
 import { sessionCommands, type SessionCommandHandlers } from './commands/sessionCommands';
 import { traceCommands, type TraceCommandHandlers } from './commands/traceCommands';
+import { composeRuns, type RunsTestApi } from './composeRuns';
+import type { RunCommandHandlers } from './commands/runCommands';
 import { chatRepositories } from './core/chat/chatRepositories';
 import type { ChatService } from './core/chat/chatService';
 import { ReplayService } from './core/inspector/replayService';
@@ -71,10 +73,16 @@ export interface SessionsTestApi {
   search(query: string): Promise<SessionSearchHit[]>;
   /** The Inspector panels (issue 6). */
   inspector: InspectorTestApi;
+  /** The runner and the Runs view (issue 13). */
+  runs: RunsTestApi;
 }
 
 export interface SessionsFeature extends vscode.Disposable {
-  commands: SessionCommandHandlers & ExportImportHandlers & InspectorCommandHandlers & TraceCommandHandlers & { searchSessions(arg?: unknown): Promise<unknown> };
+  commands: SessionCommandHandlers &
+    ExportImportHandlers &
+    InspectorCommandHandlers &
+    TraceCommandHandlers &
+    RunCommandHandlers & { searchSessions(arg?: unknown): Promise<unknown> };
   testApi: SessionsTestApi;
   /** For deactivate: ends this window's streams and waits until they are saved. */
   shutdown(): Promise<void>;
@@ -145,6 +153,22 @@ export function composeSessions(inputs: SessionsInputs): SessionsFeature {
   );
   disposables.add({ dispose: () => streamingSubscription?.dispose() });
   const liveTrace = disposables.add(new LiveTrace(runtime.ready, source.repositories(), inputs.secrets, log, inputs.version));
+  // Runs drive this window's chat loop: added after it, so they are released first.
+  const runs = disposables.add(
+    composeRuns({
+      storeReady: inputs.storeReady,
+      runtime,
+      log,
+      source,
+      ask: inputs.ask,
+      openSession: async (sessionId) => {
+        await ChatPanel.show(panels, sessionId);
+      },
+      inspectSession: async (sessionId) => {
+        await openInspector(inspector, { sessionId });
+      },
+    }),
+  );
   // Newest last: released before the chat loop and the view they use.
   disposables.add({ dispose: () => ChatPanel.releaseAll() });
 
@@ -153,6 +177,7 @@ export function composeSessions(inputs: SessionsInputs): SessionsFeature {
     ...exportImportCommands({ source, view, panels }),
     searchSessions: (arg?: unknown) => searchSessions({ source, panels }, arg),
     ...inspectorCommands(inspector),
+    ...runs.commands,
     ...traceCommands({
       source,
       secrets: inputs.secrets,
@@ -185,6 +210,7 @@ export function composeSessions(inputs: SessionsInputs): SessionsFeature {
     },
     search: async (query) => (await searchSessions({ source, panels }, { query })) ?? [],
     inspector: inspectorTestApi(log),
+    runs: runs.testApi,
   };
 
   return {
@@ -192,7 +218,7 @@ export function composeSessions(inputs: SessionsInputs): SessionsFeature {
     testApi,
     shutdown: async () => {
       ChatPanel.releaseAll();
-      await runtime.shutdown();
+      await Promise.all([runs.shutdown(), runtime.shutdown()]);
     },
     dispose: () => disposables.dispose(),
   };

@@ -37,6 +37,14 @@ export const CommandIds = {
   exportTrace: 'aiStudio.exportTrace',
   importTrace: 'aiStudio.importTrace',
   setTraceCollectorHeaders: 'aiStudio.setTraceCollectorHeaders',
+  startRun: 'aiStudio.startRun',
+  openRun: 'aiStudio.openRun',
+  cancelRun: 'aiStudio.cancelRun',
+  resumeRun: 'aiStudio.resumeRun',
+  rerun: 'aiStudio.rerun',
+  inspectRun: 'aiStudio.inspectRun',
+  deleteRun: 'aiStudio.deleteRun',
+  showMoreRuns: 'aiStudio.showMoreRuns',
 } as const;
 
 export type CommandKey = keyof typeof CommandIds;

@@ -63,8 +63,9 @@ export class SessionsSource implements vscode.Disposable {
     return this.reposPromise;
   }
 
+  /** The chat sessions; a run's session is listed in the Runs view instead. */
   async list(): Promise<Session[]> {
-    return (await this.reposPromise).sessions.list();
+    return (await this.reposPromise).sessions.list({ excludeRunSessions: true });
   }
 
   async get(id: string): Promise<Session | undefined> {

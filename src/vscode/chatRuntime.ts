@@ -13,12 +13,13 @@ import type { Store } from '../db/store';
  */
 export class ChatRuntime implements vscode.Disposable {
   readonly ready: Promise<ChatService>;
+  /** One id per activation: the leases of the replies (and runs) this window carries have it. */
+  readonly windowId = randomUUID();
   private service: ChatService | undefined;
 
   constructor(storeReady: Promise<Store>, providers: ProviderAccess, log: Logger, tools?: ToolRuntime) {
     this.ready = storeReady.then(async (store) => {
-      // One id per activation: the leases of the replies this window streams carry it.
-      const service = new ChatService({ store, clock: systemClock, log, providers, windowId: randomUUID(), ...(tools ? { tools } : {}) });
+      const service = new ChatService({ store, clock: systemClock, log, providers, windowId: this.windowId, ...(tools ? { tools } : {}) });
       this.service = service;
       try {
         await service.markInterrupted();

@@ -13,3 +13,22 @@ export function readConfig(): AiStudioConfig {
     traceWebviewMessages: config.get<boolean>('trace.webviewMessages', false),
   };
 }
+
+/** What a run starts with (Start Run), and how many of this window's runs work at once. */
+export interface RunSettings {
+  maxConcurrent: number;
+  budget: { steps: number; tokens: number; costUsd: number; minutes: number };
+}
+
+export function readRunSettings(): RunSettings {
+  const config = vscode.workspace.getConfiguration(configSection);
+  return {
+    maxConcurrent: Math.max(1, Math.floor(config.get<number>('runs.maxConcurrent', 2))),
+    budget: {
+      steps: config.get<number>('runs.budget.steps', 30),
+      tokens: config.get<number>('runs.budget.tokens', 1_000_000),
+      costUsd: config.get<number>('runs.budget.costUsd', 1),
+      minutes: config.get<number>('runs.budget.minutes', 30),
+    },
+  };
+}

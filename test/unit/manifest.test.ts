@@ -95,7 +95,8 @@ describe('package.json contributions', () => {
         assert.equal(setting.scope, 'application', id);
       }
     }
-    assert.ok(!Object.keys(settings).some((id) => /key|secret|token|password/i.test(id.replace('aiStudio.', ''))), 'no setting holds a secret');
+    // `runs.budget.tokens` is a count of tokens, not a token.
+    assert.ok(!Object.keys(settings).some((id) => /key|secret|token(?!s$)|password/i.test(id.replace('aiStudio.', ''))), 'no setting holds a secret');
   });
 
   it('puts only contributed commands in menus, and offers the provider actions inline on Providers rows', () => {
@@ -113,8 +114,20 @@ describe('package.json contributions', () => {
     const title = manifest.contributes.menus['view/title']!.filter((i) => i.when?.includes(`view == ${ViewIds.agents}`)).map((i) => i.command);
     assert.ok([CommandIds.createAgent, CommandIds.showArchivedAgents, CommandIds.hideArchivedAgents].every((c) => title.includes(c)), title.join(', '));
     const rows = manifest.contributes.menus['view/item/context']!.filter((i) => i.when?.includes(`view == ${ViewIds.agents}`));
-    const agentCommands = [CommandIds.editAgent, CommandIds.duplicateAgent, CommandIds.archiveAgent, CommandIds.unarchiveAgent, CommandIds.deleteAgent, CommandIds.newSessionWithAgent];
+    const agentCommands = [CommandIds.editAgent, CommandIds.duplicateAgent, CommandIds.archiveAgent, CommandIds.unarchiveAgent, CommandIds.deleteAgent, CommandIds.newSessionWithAgent, CommandIds.startRun];
     assert.deepEqual([...new Set(rows.map((i) => i.command))].sort(), agentCommands.sort());
+  });
+
+  it('offers Start Run on the empty Runs view and in its title, and the run actions on its rows by state', () => {
+    assert.match(manifest.contributes.viewsWelcome.find((w) => w.view === ViewIds.runs)!.contents, /\[Start Run…\]\(command:aiStudio\.startRun\)/);
+    const title = manifest.contributes.menus['view/title']!.filter((i) => i.when?.includes(`view == ${ViewIds.runs}`)).map((i) => i.command);
+    assert.deepEqual(title, [CommandIds.startRun]);
+    const rows = manifest.contributes.menus['view/item/context']!.filter((i) => i.when?.includes(`view == ${ViewIds.runs}`));
+    const forState = (contextValue: string) =>
+      [...new Set(rows.filter((i) => new RegExp(`viewItem (==|=~) /?(.*)/?$`).test(i.when ?? '') && matchesWhen(i.when!, contextValue)).map((i) => i.command))].sort();
+    assert.deepEqual(forState('aiStudio.run.running'), [CommandIds.cancelRun, CommandIds.deleteRun, CommandIds.inspectRun, CommandIds.openRun, CommandIds.rerun].sort());
+    assert.deepEqual(forState('aiStudio.run.interrupted'), [CommandIds.cancelRun, CommandIds.deleteRun, CommandIds.inspectRun, CommandIds.openRun, CommandIds.rerun, CommandIds.resumeRun].sort());
+    assert.deepEqual(forState('aiStudio.run.finished'), [CommandIds.deleteRun, CommandIds.inspectRun, CommandIds.openRun, CommandIds.rerun].sort());
   });
 
   it('offers New Session and Import on the Sessions view, its filter in the title, and the session actions on its rows', () => {
@@ -150,3 +163,13 @@ describe('package.json contributions', () => {
     assert.deepEqual([matches(pin, 'session unpinned'), matches(pin, 'session pinned'), matches(unpin, 'session pinned'), matches(unpin, 'session unpinned')], [true, false, true, false]);
   });
 });
+
+/** Whether a menu item's `viewItem == x` or `viewItem =~ /re/` clause admits a row with this context value. */
+function matchesWhen(when: string, contextValue: string): boolean {
+  const equal = /viewItem == (\S+)/.exec(when);
+  if (equal) {
+    return equal[1] === contextValue;
+  }
+  const pattern = /viewItem =~ \/(.+)\//.exec(when);
+  return pattern ? new RegExp(pattern[1]!).test(contextValue) : false;
+}

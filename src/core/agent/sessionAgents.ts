@@ -7,7 +7,7 @@ import type { ChatRepositories } from '../chat/chatRepositories';
 import { ChatRequestError } from '../chat/chatTypes';
 import { asRecord } from '../jsonFields';
 import type { ToolDefinition } from '../tools/toolTypes';
-import { readAgentTools } from './agentTools';
+import { readAgentTools, type AgentToolSettings, type TurnLimits } from './agentTools';
 import type { AgentContext } from './agentTurn';
 import { ApprovalBroker } from './approvals';
 import type { ToolRuntime } from './toolRuntime';
@@ -80,9 +80,14 @@ export class SessionAgents {
     return [...this.enabledTools(version).values()].map(({ tool }) => ({ name: tool.name, description: tool.description, parameters: tool.parameters }));
   }
 
-  settingsOf(version: AgentVersion) {
+  /** The version's tool settings; `limits` (a run's budget) replace the version's limits field by field. */
+  settingsOf(version: AgentVersion, limits?: Partial<TurnLimits>): AgentToolSettings | undefined {
     const tools = this.tools;
-    return tools === undefined ? undefined : readAgentTools(version, (text) => tools.parseRule(text));
+    if (tools === undefined) {
+      return undefined;
+    }
+    const settings = readAgentTools(version, (text) => tools.parseRule(text));
+    return limits === undefined ? settings : { ...settings, limits: overLimits(settings.limits, limits) };
   }
 
   /**
@@ -134,4 +139,16 @@ export class SessionAgents {
     }
     return approvals;
   }
+}
+
+/** `over`'s usable figures (finite, above 0) in place of the agent's; anything else keeps the agent's. */
+function overLimits(agent: TurnLimits, over: Partial<TurnLimits>): TurnLimits {
+  const limits = { ...agent };
+  for (const key of Object.keys(agent) as (keyof TurnLimits)[]) {
+    const figure = over[key];
+    if (typeof figure === 'number' && Number.isFinite(figure) && figure > 0) {
+      limits[key] = figure;
+    }
+  }
+  return limits;
 }

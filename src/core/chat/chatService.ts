@@ -17,11 +17,13 @@ import {
   type SendInput,
   type SessionScope,
   type TurnIds,
+  type TurnOptions,
+  type VersionPin,
 } from './chatTypes';
 import { toMessageView } from './chatViews';
 import { SessionState, type LiveReply, type SessionInfo } from './sessionState';
 import { StreamLeases } from './streamLeases';
-import { requireMessage, sessionOfStart, startNextStep, startTurn, type StartedTurn, type TurnStart, type TurnStartContext } from './turnStart';
+import { requireMessage, sessionOfStart, startContinuation, startNextStep, startTurn, type StartedTurn, type TurnStart, type TurnStartContext } from './turnStart';
 
 /**
  * The chat loop: sends, retries and edits stream a reply in the background (one per session at a time), every
@@ -44,6 +46,7 @@ export class ChatService implements Disposable {
   /** Turns whose rows are being written, and Stops pressed meanwhile (applied as soon as the turn exists). */
   private readonly starting = new Map<string, Promise<unknown>>();
   private readonly stopRequested = new Set<string>();
+  private readonly pins = new Map<string, VersionPin>();
   private disposed = false;
 
   constructor(deps: ChatServiceDeps) {
@@ -71,6 +74,7 @@ export class ChatService implements Disposable {
       leases: this.leases,
       clock,
       modelOverride: (sessionId) => this.state.modelOverride(sessionId),
+      versionPin: (sessionId) => this.pins.get(sessionId),
       toolSpecs: (version) => this.agents.toolSpecs(version),
     };
     // Pending ids are ULIDs like every other id the panel names (the protocol checks the shape).
@@ -103,9 +107,9 @@ export class ChatService implements Disposable {
     return this.agents.fileChange(sessionId, toolMessageId, callId, file);
   }
 
-  private agentSetup(started: StartedTurn): AgentTurnSetup | undefined {
+  private agentSetup(started: StartedTurn, options: TurnOptions): AgentTurnSetup | undefined {
     const enabled = this.agents.enabledTools(started.version);
-    const settings = this.agents.settingsOf(started.version);
+    const settings = this.agents.settingsOf(started.version, options.limits);
     if (settings === undefined || enabled.size === 0) {
       return undefined;
     }
@@ -136,18 +140,47 @@ export class ChatService implements Disposable {
 
   /** Sends `text` after `parentId` and returns once both messages exist; the reply streams in the background. */
   async send(sessionId: string, input: SendInput): Promise<TurnIds> {
-    return withUser(await this.begin({ kind: 'send', sessionId, parentId: input.parentId, text: input.text }));
+    return withUser(await this.begin({ kind: 'send', sessionId, parentId: input.parentId, text: input.text }, input));
   }
 
   /** Asks the question of `assistantMessageId` again: a new reply beside it, with the session's current agent. */
-  async retry(assistantMessageId: string, scope?: SessionScope): Promise<{ assistantId: string }> {
-    const started = await this.begin({ kind: 'retry', messageId: assistantMessageId, ...(scope ? { scope } : {}) });
+  async retry(assistantMessageId: string, scope?: SessionScope, options: TurnOptions = {}): Promise<{ assistantId: string }> {
+    const started = await this.begin({ kind: 'retry', messageId: assistantMessageId, ...(scope ? { scope } : {}) }, options);
     return { assistantId: started.assistantId };
+  }
+
+  /**
+   * Goes on with a turn that ended after `toolMessageId` without a next step (its window closed while the tools
+   * ran): the next model step starts from that tool message, whose calls all have results already, so none is
+   * run again. Returns once the step's reply exists; it streams in the background like a send.
+   */
+  async continueAfter(toolMessageId: string, scope?: SessionScope, options: TurnOptions = {}): Promise<{ assistantId: string }> {
+    this.refuseWhileShuttingDown();
+    const toolMessage = requireMessage(this.startContext, toolMessageId, scope);
+    const started = await this.launch(toolMessage.sessionId, () => startContinuation(this.startContext, toolMessage), options);
+    return { assistantId: started.assistantId };
+  }
+
+  /**
+   * Makes the session's turns use this agent version (and model) instead of the agent's current ones, until
+   * unpinned (undefined); a run keeps to the version it was started with. In memory: each window pins its own.
+   */
+  pinVersion(sessionId: string, pin: VersionPin | undefined): void {
+    if (pin === undefined) {
+      this.pins.delete(sessionId);
+    } else {
+      this.pins.set(sessionId, { ...pin });
+    }
+  }
+
+  /** Whether shutdown began: turns cut off from now on end incomplete or cancelled because the window closes. */
+  get isShuttingDown(): boolean {
+    return this.disposed;
   }
 
   /** A new user message beside `userMessageId` with `text`, then its reply; the old branch stays as it was. */
   async edit(userMessageId: string, text: string, scope?: SessionScope): Promise<TurnIds> {
-    return withUser(await this.begin({ kind: 'edit', messageId: userMessageId, text, ...(scope ? { scope } : {}) }));
+    return withUser(await this.begin({ kind: 'edit', messageId: userMessageId, text, ...(scope ? { scope } : {}) }, {}));
   }
 
   /** Stops the session's reply (text kept, status cancelled); resolves once that is saved. */
@@ -255,16 +288,24 @@ export class ChatService implements Disposable {
     void this.shutdown().finally(() => this.emitter.clear());
   }
 
-  private async begin(start: TurnStart): Promise<{ userId?: string; assistantId: string }> {
+  private refuseWhileShuttingDown(): void {
     if (this.disposed) {
       throw new ChatRequestError('AI Studio is shutting down.');
     }
-    const sessionId = sessionOfStart(this.startContext, start);
+  }
+
+  private async begin(start: TurnStart, options: TurnOptions): Promise<{ userId?: string; assistantId: string }> {
+    this.refuseWhileShuttingDown();
+    return this.launch(sessionOfStart(this.startContext, start), () => startTurn(this.startContext, start), options);
+  }
+
+  /** Writes a turn's first rows (`start`), then runs the turn in the background: one turn per session at a time. */
+  private async launch(sessionId: string, start: () => Promise<StartedTurn>, options: TurnOptions): Promise<{ userId?: string; assistantId: string }> {
     if (this.busy.has(sessionId)) {
       throw new ChatRequestError('A reply is still streaming in this session: stop it, or wait for it to finish, before sending another message.');
     }
     this.busy.add(sessionId);
-    const starting = startTurn(this.startContext, start);
+    const starting = start();
     this.starting.set(sessionId, starting);
     let started;
     try {
@@ -276,7 +317,7 @@ export class ChatService implements Disposable {
     } finally {
       this.starting.delete(sessionId);
     }
-    const turn = new AgentTurn(this.turnContext, this.agents.context, started.plan, this.agentSetup(started));
+    const turn = new AgentTurn(this.turnContext, this.agents.context, started.plan, this.agentSetup(started, options));
     this.turns.set(sessionId, turn);
     if (started.user) {
       this.emitter.emit(sessionId, { method: 'chat/message', params: toMessageView(started.user) });

@@ -3,6 +3,7 @@ import type { EndpointConfig } from '../../llm/endpoints';
 import type { PriceOverride } from '../../llm/pricing';
 import type { ProviderAdapter } from '../../llm/types';
 import type { ChatEvent } from '../../protocol/chat';
+import type { TurnLimits } from '../agent/agentTools';
 import type { ToolRuntime } from '../agent/toolRuntime';
 import type { Clock, Logger } from '../ports';
 
@@ -75,10 +76,26 @@ export interface Disposable {
   dispose(): void;
 }
 
-export interface SendInput {
+/** What a caller (a run) may set for one turn, beyond what the session's agent says. */
+export interface TurnOptions {
+  /** Limits for this turn, field by field over the agent version's (a missing field keeps the agent's). */
+  limits?: Partial<TurnLimits>;
+}
+
+export interface SendInput extends TurnOptions {
   /** The message this one answers: null for a first message. */
   parentId: string | null;
   text: string;
+}
+
+/**
+ * The agent version (and model) a session's turns use instead of the agent's current ones: a run keeps to the
+ * version it was started with, whatever the person saves meanwhile. In memory, per window.
+ */
+export interface VersionPin {
+  versionId: string;
+  /** Instead of the version's model (and of the session's model override). */
+  model?: string;
 }
 
 export interface TurnIds {

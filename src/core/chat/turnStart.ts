@@ -7,7 +7,7 @@ import type { ChatRequest, ToolSpec } from '../../llm/types';
 import type { Clock } from '../ports';
 import { agentParameters, buildChatRequest, textOf, type ConversationStep } from './chatRequest';
 import type { ChatRepositories } from './chatRepositories';
-import { ChatRequestError, type SessionScope } from './chatTypes';
+import { ChatRequestError, type SessionScope, type VersionPin } from './chatTypes';
 import type { TurnPlan } from './chatTurn';
 import type { StreamLeases } from './streamLeases';
 
@@ -43,6 +43,8 @@ export interface TurnStartContext {
   clock: Clock;
   /** The model the session's next message goes to instead of the agent's, if any. */
   modelOverride(sessionId: string): string | null;
+  /** The agent version (and model) the session keeps to instead of the agent's current one, if any (a run's). */
+  versionPin(sessionId: string): VersionPin | undefined;
   /** The tools offered to the model for this agent version (none: the agent only talks). */
   toolSpecs(version: AgentVersion): ToolSpec[];
 }
@@ -139,6 +141,36 @@ export async function startNextStep(
   };
 }
 
+/**
+ * The next step of a turn that ended after a tool message without one (its window closed while the tools ran):
+ * every call must already have a result (recovery says "interrupted, outcome unknown" for one that was running),
+ * so nothing is run again; the step is asked of the session's agent, like a retry.
+ */
+export async function startContinuation(context: TurnStartContext, toolMessage: Message): Promise<StartedTurn> {
+  if (toolMessage.role !== 'tool') {
+    throw new ChatRequestError('Only a step that ran tools can be continued.');
+  }
+  if (toolMessage.status === 'streaming') {
+    throw new ChatRequestError('That step is still running, in this window or another one.');
+  }
+  const answered = new Set(toolMessage.content.flatMap((part) => (part.type === 'tool_result' ? [part.callId] : [])));
+  if (toolMessage.content.some((part) => part.type === 'tool_step' && !answered.has(part.callId))) {
+    throw new ChatRequestError('A call of that step has no result yet, so the model cannot be asked to go on.');
+  }
+  const { sessionId } = toolMessage;
+  const { agent, version, model } = target(context, sessionId);
+  const path = context.repos.messages.path(toolMessage.id);
+  const firstQuestion = path.find((message) => message.role === 'user');
+  const titleSource = firstQuestion ? textOf(firstQuestion.content) : '';
+  const plan = await startNextStep(context, { sessionId, toolMessageId: toolMessage.id, agentId: agent.id, version, model, titleSource });
+  const assistant = context.repos.messages.get(plan.assistantId);
+  if (assistant === undefined) {
+    throw new ChatRequestError('The session was deleted while its next step started.');
+  }
+  const turnId = [...path].reverse().find((message) => message.role === 'user')?.id ?? toolMessage.id;
+  return { plan, assistant, turnId, agent, version, conversation: path };
+}
+
 /** Where the new messages hang, and the text of the new user message (none for a retry). */
 function anchor(context: TurnStartContext, start: TurnStart): { parentId: string | null; text?: string } {
   if (start.kind === 'send') {
@@ -166,8 +198,12 @@ function target(context: TurnStartContext, sessionId: string): { agent: Agent; v
   if (agent === undefined) {
     throw new ChatRequestError('This session has no agent: choose one for the next message.');
   }
-  const version = agent.currentVersion;
-  return { agent, version, model: context.modelOverride(sessionId) ?? version.model };
+  const pin = context.versionPin(sessionId);
+  const version = pin === undefined ? agent.currentVersion : context.repos.agents.getVersion(pin.versionId);
+  if (version === undefined || version.agentId !== agent.id) {
+    throw new ChatRequestError(`The agent version this session keeps to (${pin?.versionId ?? ''}) no longer exists.`);
+  }
+  return { agent, version, model: pin?.model ?? context.modelOverride(sessionId) ?? version.model };
 }
 
 export function requireMessage(context: Pick<TurnStartContext, 'repos'>, messageId: string, scope?: SessionScope): Message {

@@ -26,6 +26,8 @@ export interface SessionListOptions {
   includeArchived?: boolean;
   agentId?: string;
   limit?: number;
+  /** Leaves out the sessions runs carried out their tasks in (the Runs view lists those). */
+  excludeRunSessions?: boolean;
 }
 
 interface SessionRow {
@@ -101,6 +103,9 @@ export class SessionsRepository {
     if (options.agentId !== undefined) {
       conditions.push('agent_id = ?');
       params.push(options.agentId);
+    }
+    if (options.excludeRunSessions) {
+      conditions.push('NOT EXISTS (SELECT 1 FROM run_items WHERE run_items.session_id = sessions.id)');
     }
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
     params.push(options.limit ?? -1);

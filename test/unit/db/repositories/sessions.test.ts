@@ -83,6 +83,18 @@ describe('sessions repository', () => {
     await assert.rejects(sessions.create({ agentId: 'missing' }), NotFoundError);
   });
 
+  it("leaves a run's session out of the chat sessions on request (the Runs view lists it)", async () => {
+    const agents = new AgentsRepository(store, clock);
+    const runs = new RunsRepository(store, clock);
+    const agent = await agents.create({ name: 'A', provider: 'openai', model: 'gpt-5' });
+    const chat = await sessions.create({ agentId: agent.id, title: 'chat' });
+    const worked = await sessions.create({ agentId: agent.id, title: 'run' });
+    const run = await runs.create({ agentId: agent.id, task: 'fix it', items: ['x'] });
+    await runs.updateItem(runs.listItems(run.id)[0]!.id, { sessionId: worked.id });
+    assert.deepEqual(sessions.list({ excludeRunSessions: true }).map((s) => s.title), ['chat']);
+    assert.deepEqual(new Set(sessions.list().map((s) => s.id)), new Set([chat.id, worked.id]));
+  });
+
   it('moves the head only to a message of its own', async () => {
     const a = await sessions.create();
     const b = await sessions.create();

@@ -1,0 +1,123 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { CommandIds } from '../../src/commands/ids';
+import type { TestApi } from '../../src/composition';
+import type { RunService } from '../../src/core/runs/runService';
+import type { Agent } from '../../src/db/repositories/agents';
+import type { Run } from '../../src/db/repositories/runs';
+import type { RunGroup, RunRow } from '../../src/views/runsModel';
+import { modelForScript, type ScriptStep } from '../fakes/providers/fakeScripts';
+import { FakeProviderServer, SENTINEL_KEY } from '../fakes/providers/fakeServer';
+import { openAiProtocol } from '../fakes/providers/openaiProtocol';
+import { activateStudio, fakeEndpointWithAgent, removeFakeEndpoint, waitForEvent, waitUntil } from './support';
+
+/**
+ * Runs in a real extension host: Start Run (with its arguments, as automation would) hands a task to an agent
+ * on the scripted fake; the run works through the real agent loop and tools in a folder of the open workspace,
+ * shows in the Runs view as it goes and when it ends, opens its transcript in a chat panel, and stays out of the
+ * Sessions view. A run waiting on an approval is cancelled from its row, and the command it asked for never runs.
+ */
+
+const unique = (name: string) => `${name}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+
+describe('runs in a real extension host', function () {
+  this.timeout(120_000);
+  let api: TestApi;
+  let runs: RunService;
+  let fake: FakeProviderServer;
+  let endpointId: string;
+  let dir: string;
+  let rel: string;
+
+  const onRuns: vscode.Event<unknown> = (listener) => runs.onDidChange(listener);
+
+  async function scriptedAgent(name: string, steps: ScriptStep[]): Promise<Agent> {
+    const script = unique(name);
+    fake.scripts.set(script, steps);
+    const agent = await vscode.commands.executeCommand<Agent | undefined>(CommandIds.createAgent, { name: unique(name), provider: endpointId, model: modelForScript(script) });
+    assert.ok(agent);
+    return agent;
+  }
+
+  /** The Runs view's row of `runId` once `matches` holds for it, re-read on every refresh of the view. */
+  async function rowWhen(runId: string, matches: (row: RunRow, group: RunGroup) => boolean, what: string): Promise<RunRow> {
+    const find = async () => {
+      for (const group of await api.sessions.runs.rows()) {
+        const row = group.runs.find((candidate) => candidate.id === runId);
+        if (row && matches(row, group)) {
+          return row;
+        }
+      }
+      return undefined;
+    };
+    for (;;) {
+      const refreshed = waitForEvent(api.sessions.runs.onDidChange, () => true, what);
+      refreshed.catch(() => undefined);
+      const row = await find();
+      if (row) {
+        return row;
+      }
+      await refreshed;
+    }
+  }
+
+  before(async () => {
+    api = await activateStudio();
+    runs = await api.sessions.runs.runs;
+    fake = await FakeProviderServer.start(openAiProtocol);
+    ({ endpointId } = await fakeEndpointWithAgent(api, { name: 'fakeruns', origin: fake.origin, key: SENTINEL_KEY, agentName: unique('Runs base') }));
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, 'the test host opens a workspace folder');
+    dir = mkdtempSync(path.join(realpathSync(folder.uri.fsPath), 'runs-'));
+    rel = path.basename(dir);
+    writeFileSync(path.join(dir, 'notes.txt'), 'The release is on Friday.\n');
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await removeFakeEndpoint(endpointId);
+    await fake?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('Start Run: the agent reads a file and answers on its own; the run ends completed in the Runs view, its transcript opens, and it is not a chat session', async () => {
+    const reader = await scriptedAgent('run-reader', [
+      { toolCalls: [{ name: 'read_file', arguments: { path: `${rel}/notes.txt` } }] },
+      { text: 'The notes say: {{lastToolResult}}' },
+    ]);
+    const run = await vscode.commands.executeCommand<Run | undefined>(CommandIds.startRun, { agentId: reader.id, task: 'What do the notes say?' });
+    assert.ok(run, 'Start Run returns the run');
+    await waitUntil(() => runs.get(run.id)?.run.status === 'completed', onRuns, 'the run to complete');
+
+    const details = runs.get(run.id)!;
+    assert.equal(details.steps, 2);
+    assert.match(JSON.stringify(details.item?.output), /release is on Friday/);
+    const row = await rowWhen(run.id, (candidate, group) => group.id === 'finished' && candidate.state === 'completed', 'the row under Finished');
+    assert.match(row.label, /What do the notes say\?/);
+    assert.match(row.description, /2 steps/);
+    assert.ok(details.sessionId, 'the run has a transcript');
+    assert.ok(api.sessions.openPanels().includes(details.sessionId), 'the transcript opened in a chat panel');
+    const sessions = (await api.sessions.rows()).flatMap((group) => group.sessions.map((session) => session.id));
+    assert.ok(!sessions.includes(details.sessionId), 'the Sessions view leaves the run out');
+  });
+
+  it('a run waiting on an approval shows as waiting, and Cancel on its row ends it before the command runs', async () => {
+    const marker = path.join(dir, 'ran.txt');
+    const runner = await scriptedAgent('run-asker', [
+      { toolCalls: [{ name: 'run_command', arguments: { command: 'node -e "require(\'fs\').writeFileSync(\'ran.txt\', \'x\')"', cwd: rel } }] },
+      { text: 'Done.' },
+    ]);
+    const run = await vscode.commands.executeCommand<Run | undefined>(CommandIds.startRun, { agentId: runner.id, task: 'Write the marker.' });
+    assert.ok(run);
+    await waitUntil(() => runs.get(run.id)?.run.status === 'waiting', onRuns, 'the run to wait for the approval');
+    const waiting = await rowWhen(run.id, (candidate, group) => group.id === 'waiting' && candidate.state === 'waiting', 'the row under Waiting for you');
+    assert.equal(waiting.contextValue, 'aiStudio.run.waiting');
+
+    await vscode.commands.executeCommand(CommandIds.cancelRun, { kind: 'run', id: run.id });
+    await waitUntil(() => runs.get(run.id)?.run.status === 'cancelled', onRuns, 'the run to end cancelled');
+    await rowWhen(run.id, (candidate, group) => group.id === 'finished' && candidate.state === 'cancelled', 'the row under Finished, cancelled');
+    assert.equal(existsSync(marker), false, 'the command it asked for never ran');
+  });
+});
