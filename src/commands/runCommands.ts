@@ -4,7 +4,7 @@ import type { Run } from '../db/repositories/runs';
 import { runLabel } from '../views/runsModel';
 import type { RunsView } from '../views/runsView';
 import type { AskPrompt } from './agentCommands';
-import { CommandIds } from './ids';
+import { chooseAgent } from './agentChoice';
 
 /**
  * The run commands: Start Run (an agent, a task from the selection or typed, the default budget from settings),
@@ -53,7 +53,6 @@ export type RunCommandHandlers = {
 };
 
 export const DELETE_RUN = 'Delete';
-const CREATE_AGENT = 'Create Agent';
 
 export function runCommands(services: RunCommandServices): RunCommandHandlers {
   const requireRun = async (arg: unknown): Promise<{ runs: RunsPort; run: Run }> => {
@@ -173,22 +172,11 @@ function startArgs(arg: unknown): { agentId?: string; task?: string; budget?: Ru
 }
 
 async function pickAgent(services: RunCommandServices): Promise<Agent | undefined> {
-  const agents = await services.agents();
-  if (agents.length === 0) {
-    const choice = await vscode.window.showInformationMessage('A run is carried out by an agent, and there is none yet. Create one first.', CREATE_AGENT);
-    if (choice === CREATE_AGENT) {
-      await vscode.commands.executeCommand(CommandIds.createAgent);
-    }
-    return undefined;
-  }
-  if (agents.length === 1) {
-    return agents[0];
-  }
-  const picked = await vscode.window.showQuickPick(
-    agents.map((agent) => ({ label: agent.name, description: `${agent.currentVersion.provider} · ${agent.currentVersion.model}`, agent })),
-    { title: 'AI Studio: Start Run', placeHolder: 'Which agent should carry out the task?', matchOnDescription: true, ignoreFocusOut: true },
-  );
-  return picked?.agent;
+  return chooseAgent(await services.agents(), {
+    title: 'AI Studio: Start Run',
+    placeHolder: 'Which agent should carry out the task?',
+    noneYet: 'A run is carried out by an agent, and there is none yet. Create one first.',
+  });
 }
 
 /** The task: the editor's selection when there is one (offered, not assumed), else typed. */

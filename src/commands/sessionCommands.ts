@@ -8,7 +8,7 @@ import type { SessionsView } from '../views/sessionsView';
 import { ViewIds } from '../views/viewIds';
 import { ChatPanel, type ChatPanelServices } from '../webviews/chat/chatPanel';
 import { agentIdOf, type AskPrompt } from './agentCommands';
-import { CommandIds } from './ids';
+import { chooseAgent } from './agentChoice';
 import { resolveSession } from './sessionPicker';
 
 /**
@@ -38,7 +38,6 @@ export type SessionCommandHandlers = {
 };
 
 export const DELETE_SESSION = 'Delete';
-const CREATE_AGENT = 'Create Agent';
 
 export function sessionCommands(services: SessionCommandServices): SessionCommandHandlers {
   const { source, view } = services;
@@ -164,22 +163,11 @@ async function requireAgent(source: SessionsSource, agentId: string): Promise<Ag
   return agent;
 }
 
-/** The agent for a new session; with no agents yet, the way to create one. With one agent there is nothing to pick. */
+/** The agent for a new session. */
 async function pickAgent(source: SessionsSource): Promise<Agent | undefined> {
-  const agents = await source.agents(false);
-  if (agents.length === 0) {
-    const choice = await vscode.window.showInformationMessage('A session talks to an agent, and there is none yet. Create one first.', CREATE_AGENT);
-    if (choice === CREATE_AGENT) {
-      await vscode.commands.executeCommand(CommandIds.createAgent);
-    }
-    return undefined;
-  }
-  if (agents.length === 1) {
-    return agents[0];
-  }
-  const picked = await vscode.window.showQuickPick(
-    agents.map((agent) => ({ label: agent.name, description: `${agent.currentVersion.provider} · ${agent.currentVersion.model}`, agent })),
-    { title: 'AI Studio: New Session', placeHolder: 'Which agent should the session talk to?', matchOnDescription: true, ignoreFocusOut: true },
-  );
-  return picked?.agent;
+  return chooseAgent(await source.agents(false), {
+    title: 'AI Studio: New Session',
+    placeHolder: 'Which agent should the session talk to?',
+    noneYet: 'A session talks to an agent, and there is none yet. Create one first.',
+  });
 }

@@ -11,11 +11,11 @@ import { EventsRepository } from '../../src/db/repositories/events';
 import type { Session } from '../../src/db/repositories/sessions';
 import type { ChatMessageView } from '../../src/protocol/chat';
 import type { PendingView, ToolCallView } from '../../src/protocol/chatTools';
-import { modelForScript, type ScriptStep } from '../fakes/providers/fakeScripts';
+import type { ScriptStep } from '../fakes/providers/fakeScripts';
 import { FakeProviderServer, SENTINEL_KEY } from '../fakes/providers/fakeServer';
 import { terminalName } from '../../src/vscode/tools/terminalCommands';
 import { openAiProtocol } from '../fakes/providers/openaiProtocol';
-import { activateStudio, fakeEndpointWithAgent, removeFakeEndpoint, waitForEvent, waitUntil } from './support';
+import { activateStudio, fakeEndpointWithAgent, removeFakeEndpoint, scriptedAgent as scriptedAgentOn, uniqueName, waitForEvent, waitUntil } from './support';
 
 /**
  * An agent that acts, in a real extension host: a scripted model on an OpenAI-compatible fake on 127.0.0.1 (through
@@ -49,7 +49,7 @@ const INJECTION = [
 const NEVER_ASKED = '01J0000000000000000000000Z';
 const COMMAND_MS = 60_000;
 
-const unique = (name: string) => `${name}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+const unique = uniqueName;
 
 describe('an agent with tools in a real extension host', function () {
   this.timeout(120_000);
@@ -100,13 +100,7 @@ describe('an agent with tools in a real extension host', function () {
     return opened;
   }
 
-  async function scriptedAgent(name: string, steps: ScriptStep[]): Promise<Agent> {
-    const script = unique(name);
-    fake.scripts.set(script, steps);
-    const agent = await vscode.commands.executeCommand<Agent | undefined>(CommandIds.createAgent, { name: unique(name), provider: endpointId, model: modelForScript(script) });
-    assert.ok(agent);
-    return agent;
-  }
+  const scriptedAgent = (name: string, steps: ScriptStep[]): Promise<Agent> => scriptedAgentOn(fake, endpointId, name, steps);
 
   before(async () => {
     api = await activateStudio();

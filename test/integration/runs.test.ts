@@ -8,10 +8,10 @@ import type { RunService } from '../../src/core/runs/runService';
 import type { Agent } from '../../src/db/repositories/agents';
 import type { Run } from '../../src/db/repositories/runs';
 import type { RunGroup, RunRow } from '../../src/views/runsModel';
-import { modelForScript, type ScriptStep } from '../fakes/providers/fakeScripts';
+import type { ScriptStep } from '../fakes/providers/fakeScripts';
 import { FakeProviderServer, SENTINEL_KEY } from '../fakes/providers/fakeServer';
 import { openAiProtocol } from '../fakes/providers/openaiProtocol';
-import { activateStudio, fakeEndpointWithAgent, removeFakeEndpoint, waitForEvent, waitUntil } from './support';
+import { activateStudio, fakeEndpointWithAgent, removeFakeEndpoint, scriptedAgent as scriptedAgentOn, uniqueName, waitForEvent, waitUntil } from './support';
 
 /**
  * Runs in a real extension host: Start Run (with its arguments, as automation would) hands a task to an agent
@@ -20,7 +20,7 @@ import { activateStudio, fakeEndpointWithAgent, removeFakeEndpoint, waitForEvent
  * Sessions view. A run waiting on an approval is cancelled from its row, and the command it asked for never runs.
  */
 
-const unique = (name: string) => `${name}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+const unique = uniqueName;
 
 describe('runs in a real extension host', function () {
   this.timeout(120_000);
@@ -33,13 +33,7 @@ describe('runs in a real extension host', function () {
 
   const onRuns: vscode.Event<unknown> = (listener) => runs.onDidChange(listener);
 
-  async function scriptedAgent(name: string, steps: ScriptStep[]): Promise<Agent> {
-    const script = unique(name);
-    fake.scripts.set(script, steps);
-    const agent = await vscode.commands.executeCommand<Agent | undefined>(CommandIds.createAgent, { name: unique(name), provider: endpointId, model: modelForScript(script) });
-    assert.ok(agent);
-    return agent;
-  }
+  const scriptedAgent = (name: string, steps: ScriptStep[]): Promise<Agent> => scriptedAgentOn(fake, endpointId, name, steps);
 
   /** The Runs view's row of `runId` once `matches` holds for it, re-read on every refresh of the view. */
   async function rowWhen(runId: string, matches: (row: RunRow, group: RunGroup) => boolean, what: string): Promise<RunRow> {

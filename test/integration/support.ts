@@ -3,6 +3,8 @@ import * as vscode from 'vscode';
 import { CommandIds } from '../../src/commands/ids';
 import type { TestApi } from '../../src/composition';
 import type { Agent } from '../../src/db/repositories/agents';
+import { modelForScript, type ScriptStep } from '../fakes/providers/fakeScripts';
+import type { FakeProviderServer } from '../fakes/providers/fakeServer';
 
 export const extensionId = 'aistudio.ai-studio';
 
@@ -74,4 +76,16 @@ export async function fakeEndpointWithAgent(
 export async function removeFakeEndpoint(endpointId: string): Promise<void> {
   await vscode.commands.executeCommand(CommandIds.removeApiKey, endpointId);
   await vscode.workspace.getConfiguration('aiStudio').update('providers.openaiCompatible', undefined, vscode.ConfigurationTarget.Global);
+}
+
+/** A name no earlier run of the suite used (agents and scripts outlive a test run in the host's storage). */
+export const uniqueName = (name: string) => `${name}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+
+/** An agent on the fake's endpoint whose model is a script: each of its model calls answers the next step. */
+export async function scriptedAgent(fake: FakeProviderServer, endpointId: string, name: string, steps: ScriptStep[]): Promise<Agent> {
+  const script = uniqueName(name);
+  fake.scripts.set(script, steps);
+  const agent = await vscode.commands.executeCommand<Agent | undefined>(CommandIds.createAgent, { name: uniqueName(name), provider: endpointId, model: modelForScript(script) });
+  assert.ok(agent);
+  return agent;
 }
