@@ -135,9 +135,9 @@ export class RunCarrier {
     }
   }
 
-  /** Renews the lease of every run carried here (one commit). */
-  async renewLeases(): Promise<void> {
-    const ids = this.ids();
+  /** Renews the leases of the runs carried here and of `queued`, the ones this window has yet to start. */
+  async renewLeases(queued: readonly string[] = []): Promise<void> {
+    const ids = [...this.ids(), ...queued];
     if (ids.length > 0) {
       await renewLeases(this.deps.transitions, ids);
     }

@@ -58,11 +58,12 @@ function transitionMessage(from: RunStatus, to: RunStatus): string {
 
 /**
  * What the person sees. A running or waiting run that no open window is carrying on was cut off (the window closed
- * or crashed): it is interrupted, and shown with Resume. A queued run is not: nothing of it has run yet, and it is
- * picked up when a slot is free.
+ * or crashed): it is interrupted, and shown with Resume. So is a queued run whose window closed before it started:
+ * no other window picks it up by itself, because its tools would act in that window's folders, not the ones it
+ * was started for; Resume in a window of the person's choosing queues it there.
  */
 export function displayState(run: Pick<Run, 'status'>, live: boolean): RunDisplayState {
-  if ((run.status === 'running' || run.status === 'waiting') && !live) {
+  if ((run.status === 'queued' || run.status === 'running' || run.status === 'waiting') && !live) {
     return 'interrupted';
   }
   return run.status;

@@ -137,6 +137,8 @@ export class RunService implements Disposable {
       const created = runs.create({ agentId: agent.id, agentVersionId: agent.currentVersion.id, task: input.task, budget: budget ?? null });
       const [item] = runs.addItems(created.id, [{ task: input.task, ...(model === undefined ? {} : { model }) }]);
       runs.updateItem(item?.id ?? '', { sessionId: session.id });
+      // Queued here: the lease says this window will start it (a window that closes leaves it interrupted).
+      this.leases.hold(sql, created.id);
       return created;
     });
     this.deps.log.info(`Run ${run.id} of agent ${agent.id} queued`);
@@ -179,6 +181,14 @@ export class RunService implements Disposable {
     const sessionId = item?.sessionId ?? null;
     if (item === undefined || sessionId === null || this.repos.sessions.get(sessionId) === undefined) {
       throw new Error("The run's session was deleted, so there is nothing to resume from. Start a new run instead.");
+    }
+    if (run.status === 'queued') {
+      // Queued by a window that closed before it started: nothing of it ran; this window queues it as its own.
+      await this.deps.store.write((sql) => this.leases.hold(sql, runId));
+      this.queue.setConcurrency(Math.max(1, Math.floor(this.deps.maxConcurrent())));
+      this.queue.enqueue(runId, (signal) => this.carrier.execute(runId, signal));
+      this.emit(runId);
+      return;
     }
     let head = this.headOf(sessionId);
     if (head?.status === 'streaming') {
@@ -226,7 +236,7 @@ export class RunService implements Disposable {
 
   /** Whether a window carries the run on now: this one, or another whose lease is fresh. */
   isLive(run: Pick<Run, 'id'>): boolean {
-    return this.carrier.has(run.id) || this.leases.liveElsewhere(this.leases.leaseOf(run.id));
+    return this.carrier.has(run.id) || this.queue.queued().includes(run.id) || this.leases.liveElsewhere(this.leases.leaseOf(run.id));
   }
 
   /** Resolves when this window no longer carries the run (at once if it does not). */
@@ -244,7 +254,8 @@ export class RunService implements Disposable {
    * which stay running and show as interrupted in every window at once. Queued runs stay queued. Starts nothing more.
    */
   async shutdown(): Promise<void> {
-    const ids = this.carrier.ids();
+    // Queued ones too: they will not start here now, and another window offers Resume for them at once.
+    const ids = [...this.carrier.ids(), ...this.queue.queued()];
     this.dispose();
     if (ids.length > 0) {
       await this.deps.store.write((sql) => ids.forEach((id) => this.leases.release(sql, id)));

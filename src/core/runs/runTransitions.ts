@@ -57,7 +57,7 @@ export function renewLeases(deps: TransitionDeps, runIds: readonly string[]): Pr
   return deps.store.write((sql) => {
     for (const runId of runIds) {
       const status = selectRun(sql, runId)?.status;
-      if (status === 'running' || status === 'waiting') {
+      if (status === 'queued' || status === 'running' || status === 'waiting') {
         deps.leases.hold(sql, runId);
       }
     }

@@ -81,12 +81,12 @@ export class RunWatch implements Disposable {
     }
     this.renewing = true;
     void this.deps.carrier
-      .renewLeases()
+      .renewLeases(this.deps.queue.queued())
       .catch((err: unknown) => this.deps.log.warn(`Could not renew the leases of this window's runs: ${describe(err)}`))
       .finally(() => {
         this.renewing = false;
         const { runs } = this.deps;
-        const active = [...runs.list({ status: 'running' }), ...runs.list({ status: 'waiting' })];
+        const active = [...runs.list({ status: 'queued' }), ...runs.list({ status: 'running' }), ...runs.list({ status: 'waiting' })];
         const liveness = active.map((run) => `${run.id}:${this.deps.isLive(run) ? 1 : 0}`).join(',');
         if (liveness !== this.liveness) {
           this.liveness = liveness;

@@ -36,7 +36,8 @@ describe('Runs view model', () => {
         input(run('running', 'live one')),
         input(run('running', 'orphaned'), { live: false }),
         input(run('waiting', 'needs approval')),
-        input(run('queued', 'next up'), { live: false }),
+        input(run('queued', 'next up')),
+        input(run('queued', 'left behind'), { live: false }),
       ],
       options(),
     );
@@ -44,7 +45,7 @@ describe('Runs view model', () => {
       groups.map((group) => [group.label, group.runs.map((row) => `${row.label}:${row.state}`)]),
       [
         ['Running', ['next up:queued', 'live one:running']],
-        ['Waiting for you', ['needs approval:waiting', 'orphaned:interrupted']],
+        ['Waiting for you', ['left behind:interrupted', 'needs approval:waiting', 'orphaned:interrupted']],
         ['Finished', ['done:completed']],
       ],
     );

@@ -49,12 +49,12 @@ describe('run lifecycle', () => {
     assert.throws(() => checkTransition('running', 'running'), /^RunTransitionError: The run is already running$/);
   });
 
-  it('shows a running or waiting run that no window carries on as interrupted, and a queued one as queued', () => {
+  it('shows a queued, running or waiting run that no window carries on as interrupted (its window closed)', () => {
     const shown = (status: RunStatus, live: boolean) => displayState({ status }, live);
     assert.deepEqual(
       STATUSES.map((status) => [status, shown(status, true), shown(status, false)]),
       [
-        ['queued', 'queued', 'queued'],
+        ['queued', 'queued', 'interrupted'],
         ['running', 'running', 'interrupted'],
         ['waiting', 'waiting', 'interrupted'],
         ['completed', 'completed', 'completed'],

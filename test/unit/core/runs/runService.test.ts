@@ -72,10 +72,12 @@ describe('runs: an agent carrying out a task by itself', function () {
     return seen;
   }
 
-  async function approve(runId: string): Promise<void> {
-    const pending = await pendingOf(win, runId, 'approval');
-    win.chat.decide(win.runs.get(runId)?.sessionId ?? '', pending.id, 'approve');
+  async function approveIn(window: RunWindow, runId: string): Promise<void> {
+    const pending = await pendingOf(window, runId, 'approval');
+    window.chat.decide(window.runs.get(runId)?.sessionId ?? '', pending.id, 'approve');
   }
+
+  const approve = (runId: string) => approveIn(win, runId);
 
   it('reads a file and answers: completed, with the answer as its output and its steps; delete removes it and its session', async () => {
     await open();
@@ -169,6 +171,34 @@ describe('runs: an agent carrying out a task by itself', function () {
       const done = await untilStatus(next, run.id, 'completed');
       assert.doesNotMatch((done.item?.output as { text?: string }).text ?? '', /FAIL|PASS/, 'the command that waited for approval never ran');
       assert.equal(callsWith('Run the tests before the window closes.'), 2);
+    } finally {
+      await next.runs.shutdown();
+      await next.chat.shutdown();
+    }
+  });
+
+  it('a run still queued when its window closes shows interrupted, is started by no other window by itself, and Resume queues it where it is asked', async () => {
+    await open(1);
+    const agent = await agentWith(ASKS_TO_RUN);
+    const first = await win.runs.start({ agentId: agent.id, task: 'Keep the only slot busy.' });
+    const left = await win.runs.start({ agentId: agent.id, task: 'Queued when the window closed.' });
+    await untilStatus(win, first.id, 'waiting');
+    assert.equal(win.runs.get(left.id)?.state, 'queued');
+    const next = openWindow(server, store, { windowId: 'window-2', clock: systemClock, tools: ws.runtime });
+    try {
+      assert.equal(next.runs.get(left.id)?.state, 'queued', 'while its window lives, another window sees it queued there');
+      await win.chat.shutdown();
+      await win.runs.whenDone(first.id);
+      await win.runs.shutdown();
+      const seen = next.runs.get(left.id);
+      assert.equal(seen?.run.status, 'queued');
+      assert.equal(seen?.state, 'interrupted', 'its window is gone: offered for Resume, not left waiting for a slot forever');
+      assert.equal(callsWith('Queued when the window closed.'), 0, 'nothing of it ran');
+      await next.runs.resume(left.id);
+      await untilStatus(next, left.id, 'waiting');
+      await approveIn(next, left.id);
+      await untilStatus(next, left.id, 'completed');
+      assert.equal(callsWith('Queued when the window closed.'), 2);
     } finally {
       await next.runs.shutdown();
       await next.chat.shutdown();
