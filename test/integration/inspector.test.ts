@@ -99,7 +99,19 @@ describe('the Inspector panel in a real extension host', function () {
       writes.append({ type: 'llm.request.started', sessionId: session.id, startedAt: at, model: 'gpt-4o', payload: {} });
     });
     await changed;
-    const page = await request<InspectorPage & { count: number }>('inspector/rows', { filter: ALL, start: events.length, count: 10 });
+    // The update that arrives first may be an earlier one (the opening's totals, summed in the background): the
+    // panel is told of our two events by a later one at the latest, within the live updates' pacing.
+    let page: InspectorPage & { count: number };
+    for (;;) {
+      // Subscribed before asking, so an update between the answer and the wait is not missed.
+      const next = waitForEvent(api.onPanelTraffic, (t) => t.panel === 'Inspector' && t.direction === 'toPanel' && t.kind === 'event', 'the live update with the appended events');
+      next.catch(() => undefined);
+      page = await request<InspectorPage & { count: number }>('inspector/rows', { filter: ALL, start: events.length, count: 10 });
+      if (page.count === events.length + 2) {
+        break;
+      }
+      await next;
+    }
     assert.equal(page.count, events.length + 2);
     assert.deepEqual(
       page.rows.map((row) => [row.type, row.status]),
