@@ -95,7 +95,7 @@ export function composeRuns(inputs: RunsInputs): RunsFeature {
     ),
   );
   const statusBar = disposables.add(new RunStatusBar());
-  disposables.add(view.onDidRefresh(() => void view.groups().then((groups) => statusBar.update(groups), () => undefined)));
+  disposables.add(view.onDidUpdate((groups) => statusBar.update(groups)));
   const notifier = new EndNotifier(inputs);
   ready.then((service) => disposables.add(service.onDidChange((change) => notifier.check(service, change.runId))), () => undefined);
 

@@ -76,16 +76,21 @@ export class RunsView implements vscode.Disposable {
   private readonly view: vscode.TreeView<RunNode>;
   private readonly refreshed = new vscode.EventEmitter<void>();
   private readonly subscription: vscode.Disposable;
+  private readonly updated = new vscode.EventEmitter<RunGroup[]>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private finishedLimit = FINISHED_PAGE;
+  /** The rows of the last refresh: the tree and the status bar share one read of them. */
+  private latest: Promise<RunGroup[]> | undefined;
   /** Fires after the view was told to re-read its rows (tests wait on it). */
   readonly onDidRefresh = this.refreshed.event;
+  /** Fires with the rows each refresh read (whether the view is open or not: the status bar follows it). */
+  readonly onDidUpdate = this.updated.event;
 
   constructor(
     private readonly source: RunsViewSource,
     private readonly log: Logger,
   ) {
-    this.provider = new RunsTreeDataProvider(() => this.groupsForView());
+    this.provider = new RunsTreeDataProvider(() => this.latest ?? this.groupsForView());
     this.view = vscode.window.createTreeView(ViewIds.runs, { treeDataProvider: this.provider, showCollapseAll: true });
     this.subscription = source.onDidChange(() => this.scheduleRefresh());
   }
@@ -103,6 +108,8 @@ export class RunsView implements vscode.Disposable {
   refresh(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    const latest = (this.latest = this.groupsForView());
+    void latest.then((groups) => this.updated.fire(groups));
     this.provider.refresh();
     this.refreshed.fire();
   }
@@ -113,6 +120,7 @@ export class RunsView implements vscode.Disposable {
     this.view.dispose();
     this.provider.dispose();
     this.refreshed.dispose();
+    this.updated.dispose();
   }
 
   private scheduleRefresh(): void {

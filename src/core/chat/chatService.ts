@@ -121,11 +121,8 @@ export class ChatService implements Disposable {
       conversation: started.conversation,
       nextStep: async (toolMessageId, prelude, history) => {
         const step = { sessionId: plan.sessionId, toolMessageId, agentId: agent.id, version, model: plan.model, titleSource: plan.titleSource };
-        const next = await startNextStep(this.startContext, step, prelude, history);
-        const assistant = this.repos.messages.get(next.assistantId);
-        if (assistant) {
-          this.emitter.emit(plan.sessionId, { method: 'chat/message', params: toMessageView(assistant) });
-        }
+        const { plan: next, assistant } = await startNextStep(this.startContext, step, prelude, history);
+        this.emitter.emit(plan.sessionId, { method: 'chat/message', params: toMessageView(assistant) });
         this.emitter.emit(plan.sessionId, { method: 'chat/leaf', params: { leafId: next.assistantId } });
         this.emitter.emit(plan.sessionId, { method: 'chat/streaming', params: { streamingId: next.assistantId } });
         return next;

@@ -106,14 +106,15 @@ export async function startTurn(context: TurnStartContext, start: TurnStart): Pr
  * with its request event and lease, asked of the same agent version and model as the turn's first step.
  * `prelude` runs first in the same transaction (the agent loop finishes the tool message there). The request is
  * built from `history` when the loop keeps the conversation itself (it wrote every message of it since the turn
- * began: reading the path back and parsing it grew with every step), else from the path in the store.
+ * began: reading the path back and parsing it grew with every step), else from the path in the store. Returns
+ * the plan and the assistant message as written.
  */
 export async function startNextStep(
   context: TurnStartContext,
   step: { sessionId: string; toolMessageId: string; agentId: string; version: AgentVersion; model: string; titleSource: string },
   prelude?: (sql: SqlWriter) => void,
   history?: () => readonly ConversationStep[],
-): Promise<TurnPlan> {
+): Promise<{ plan: TurnPlan; assistant: Message }> {
   const { repos, leases, clock } = context;
   const { sessionId, version, model } = step;
   const written = await repos.store.write((sql) => {
@@ -129,7 +130,7 @@ export async function startNextStep(
     leases.hold(sql, assistant.id, sessionId);
     return { assistant, requestEventId: requestEvent.id, request, requestedAt };
   });
-  return {
+  const plan: TurnPlan = {
     sessionId,
     assistantId: written.assistant.id,
     requestEventId: written.requestEventId,
@@ -139,6 +140,7 @@ export async function startNextStep(
     request: written.request,
     titleSource: step.titleSource,
   };
+  return { plan, assistant: written.assistant };
 }
 
 /**
@@ -162,11 +164,7 @@ export async function startContinuation(context: TurnStartContext, toolMessage: 
   const path = context.repos.messages.path(toolMessage.id);
   const firstQuestion = path.find((message) => message.role === 'user');
   const titleSource = firstQuestion ? textOf(firstQuestion.content) : '';
-  const plan = await startNextStep(context, { sessionId, toolMessageId: toolMessage.id, agentId: agent.id, version, model, titleSource });
-  const assistant = context.repos.messages.get(plan.assistantId);
-  if (assistant === undefined) {
-    throw new ChatRequestError('The session was deleted while its next step started.');
-  }
+  const { plan, assistant } = await startNextStep(context, { sessionId, toolMessageId: toolMessage.id, agentId: agent.id, version, model, titleSource });
   const turnId = [...path].reverse().find((message) => message.role === 'user')?.id ?? toolMessage.id;
   return { plan, assistant, turnId, agent, version, conversation: path };
 }

@@ -1,3 +1,4 @@
+import type { CostsRepository } from '../../db/repositories/costs';
 import type { Message } from '../../db/repositories/messages';
 import type { Run, RunItem, RunsRepository } from '../../db/repositories/runs';
 import type { ChatService } from '../chat/chatService';
@@ -18,6 +19,7 @@ export type RunChat = Pick<
 
 export interface CarrierDeps {
   repos: ChatRepositories;
+  costs: CostsRepository;
   runs: RunsRepository;
   leases: RunLeases;
   transitions: TransitionDeps;
@@ -228,7 +230,7 @@ export class RunCarrier {
     await carried.writes;
     const session = this.deps.repos.sessions.get(carried.sessionId);
     const head = session?.headMessageId ? this.deps.repos.messages.get(session.headMessageId) : undefined;
-    const steps = callsOf(this.deps.repos.events, carried.sessionId).steps;
+    const steps = callsOf(this.deps.costs, carried.sessionId).steps;
     const outcome = forced ?? outcomeOf(head, { cancelled: carried.cancelRequested, closing: this.isClosing(), steps });
     if (outcome.status === 'left') {
       await this.leave(carried);

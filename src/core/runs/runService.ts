@@ -1,4 +1,5 @@
 import type { Message } from '../../db/repositories/messages';
+import { CostsRepository } from '../../db/repositories/costs';
 import { RunsRepository, type Run, type RunItem } from '../../db/repositories/runs';
 import type { StorePort } from '../../db/repositories/storePort';
 import { createIdFactory } from '../../db/ids';
@@ -92,6 +93,7 @@ export interface RunServiceDeps {
 export class RunService implements Disposable {
   private readonly repos: ChatRepositories;
   private readonly runs: RunsRepository;
+  private readonly costs: CostsRepository;
   private readonly leases: RunLeases;
   private readonly transitions: TransitionDeps;
   private readonly carrier: RunCarrier;
@@ -105,11 +107,12 @@ export class RunService implements Disposable {
     const newId = deps.newId ?? createIdFactory(clock);
     const timing = { ...defaultRunTiming, ...deps.timing };
     const repos = (this.repos = chatRepositories(store, clock, newId));
+    this.costs = new CostsRepository(store);
     const runs = (this.runs = new RunsRepository(store, clock, newId));
     const leases = (this.leases = new RunLeases({ settings: repos.settings, clock, windowId: deps.windowId, leaseTimeoutMs: timing.leaseTimeoutMs }));
     const transitions = (this.transitions = { store, runs, leases });
     const emit = (runId: string | undefined) => this.emit(runId);
-    const carrier = (this.carrier = new RunCarrier({ repos, runs, leases, transitions, chat, log, emit, closing: () => this.closing }));
+    const carrier = (this.carrier = new RunCarrier({ repos, costs: this.costs, runs, leases, transitions, chat, log, emit, closing: () => this.closing }));
     const queue = (this.queue = new RunQueue({ concurrency: 1, onError: (id, err) => log.error(`Run ${id} stopped on an error: ${describe(err)}`) }));
     const isLive = (run: Run) => this.isLive(run);
     this.watch = new RunWatch({ chat, storeChanges: deps.storeChanges, carrier, queue, runs, log, heartbeatMs: timing.heartbeatMs, isLive, changed: () => emit(undefined) });
@@ -273,7 +276,7 @@ export class RunService implements Disposable {
     const item = this.runs.listItems(run.id)[0];
     const sessionId = item?.sessionId ?? null;
     const live = this.isLive(run);
-    const calls = sessionId === null ? { steps: 0, costUsd: 0 } : callsOf(this.repos.events, sessionId);
+    const calls = sessionId === null ? { steps: 0, costUsd: 0 } : callsOf(this.costs, sessionId);
     return { run, item, sessionId, live, state: displayState(run, live), ...calls };
   }
 

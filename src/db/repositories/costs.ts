@@ -96,6 +96,15 @@ export class CostsRepository {
   }
 
   /**
+   * One session's calls, in one aggregate (a run's steps and what they cost). `replays: false` leaves out the
+   * Replays someone made in it: they are not steps of its turns.
+   */
+  forSession(sessionId: string, options: { replays?: boolean } = {}): SpendTotals {
+    const types = options.replays === false ? `type IN ('llm.response.completed', 'llm.error')` : isCall;
+    return this.store.read((sql) => totalsOf(sql.get<SpendTotals>(`SELECT ${sums('e')} FROM events e WHERE e.session_id = ? AND e.${types}`, [sessionId]) ?? noSpend()));
+  }
+
+  /**
    * One row per range, in the order given, zeros where nothing was called: pass local days (or hours, weeks).
    * One pass over the calls of the whole span. Ranges are not expected to overlap (days do not).
    */

@@ -92,6 +92,19 @@ describe('costs repository', () => {
 
   const totals = (partial: Partial<SpendTotals>): SpendTotals => ({ ...noSpend(), ...partial });
 
+  it("sums one session's calls, its own steps apart from the Replays made in it", async () => {
+    const session = await sessions.create({ title: 'run' });
+    const other = await sessions.create({ title: 'other' });
+    await call({ session, at: clock.now(), cost: 1200 });
+    await call({ session, at: clock.now(), cost: null, failed: true });
+    await call({ session: other, at: clock.now(), cost: 999 });
+    await events.append({ type: 'llm.replay.completed', sessionId: session.id, costMicroUsd: 300, payload: {} });
+    const all = costs.forSession(session.id);
+    assert.deepEqual([all.calls, all.errors, all.costMicroUsd, all.unknownCostCalls], [3, 1, 1500, 1]);
+    const steps = costs.forSession(session.id, { replays: false });
+    assert.deepEqual([steps.calls, steps.errors, steps.costMicroUsd, steps.unknownCostCalls], [2, 1, 1200, 1]);
+  });
+
   it('sums the calls in [start, end): known cost apart from calls of unknown cost, tokens by kind', async () => {
     const session = await sessions.create({ title: 'one' });
     const t0 = Date.UTC(2025, 2, 10);
