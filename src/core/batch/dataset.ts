@@ -44,6 +44,8 @@ export type DatasetFormat = 'jsonl' | 'csv' | 'json' | 'yaml';
 export interface Dataset {
   format: DatasetFormat;
   items: DatasetItem[];
+  /** A promptfoo file's one prompt (`prompts: [...]`): the task template, `{{var}}` filled from each item. */
+  prompt?: string;
 }
 
 export interface DatasetError {
@@ -71,13 +73,15 @@ export function parseDataset(fileName: string, text: string): ParsedDataset {
     return fail(0, `the file is ${mb(bytes)}; a dataset may be at most ${mb(MAX_BYTES)} (20 MB). Split it into smaller files.`);
   }
   const problems = new Problems();
-  const items =
-    format === 'jsonl' ? parseJsonl(text, problems) : format === 'csv' ? parseCsvRows(text, problems) : parseDocumentItems(text, format, problems);
+  const parsed =
+    format === 'jsonl' ? { items: parseJsonl(text, problems) } : format === 'csv' ? { items: parseCsvRows(text, problems) } : parseDocumentItems(text, format, problems);
+  const items = parsed?.items;
   if (problems.list.length > 0 || items === undefined) {
     return { ok: false, errors: problems.list };
   }
   checkIds(items, problems);
-  return problems.list.length > 0 ? { ok: false, errors: problems.list } : { ok: true, dataset: { format, items } };
+  const prompt = parsed?.prompt;
+  return problems.list.length > 0 ? { ok: false, errors: problems.list } : { ok: true, dataset: { format, items, ...(prompt !== undefined ? { prompt } : {}) } };
 }
 
 function fail(line: number, message: string): ParsedDataset {
@@ -140,7 +144,12 @@ const placeholder = (index: number): DatasetItem => ({ id: `item-${index + 1}`, 
 type Path = (string | number)[];
 type Locate = (path: Path) => number;
 
-function parseDocumentItems(text: string, format: 'json' | 'yaml', problems: Problems): DatasetItem[] | undefined {
+interface DocumentItems {
+  items: DatasetItem[] | undefined;
+  prompt?: string;
+}
+
+function parseDocumentItems(text: string, format: 'json' | 'yaml', problems: Problems): DocumentItems | undefined {
   let value: unknown;
   let locate: Locate;
   if (format === 'json') {
@@ -177,6 +186,7 @@ function parseDocumentItems(text: string, format: 'json' | 'yaml', problems: Pro
   let list: unknown[];
   let base: Path;
   let defaults: DefaultTest | undefined;
+  let prompt: string | undefined;
   if (Array.isArray(value)) {
     list = value;
     base = [];
@@ -188,6 +198,9 @@ function parseDocumentItems(text: string, format: 'json' | 'yaml', problems: Pro
     if (value.defaultTest !== undefined) {
       // Checked before the tests, and the tests are checked too, so one pass reports both.
       defaults = normalizeDefaultTest(value.defaultTest, (path) => locate(['defaultTest', ...path]), problems);
+    }
+    if (value.prompts !== undefined) {
+      prompt = readPrompt(value.prompts, locate(['prompts']), problems);
     }
     list = value.tests;
     base = ['tests'];
@@ -206,7 +219,22 @@ function parseDocumentItems(text: string, format: 'json' | 'yaml', problems: Pro
     }
     items.push(normalizeItem(raw, index, (path) => locate([...base, index, ...path]), problems) ?? placeholder(index));
   }
-  return defaults === undefined ? items : items.map((item) => withDefaults(item, defaults));
+  return { items: defaults === undefined ? items : items.map((item) => withDefaults(item, defaults)), ...(prompt !== undefined ? { prompt } : {}) };
+}
+
+/**
+ * promptfoo's `prompts`: one template, as a string or a list of one. Several prompts would be several columns in
+ * promptfoo; here a column is an agent, so more than one is refused rather than silently dropping the others.
+ */
+function readPrompt(raw: unknown, line: number, problems: Problems): string | undefined {
+  const list = Array.isArray(raw) ? raw : [raw];
+  const at = line > 0 ? `line ${line}: ` : '';
+  if (list.length !== 1 || typeof list[0] !== 'string' || list[0].trim() === '') {
+    const why = list.length > 1 ? `has ${list.length} prompts; a batch takes one (compare agents as columns instead)` : 'must be one prompt text (file:// references are not supported)';
+    problems.add(line, `${at}prompts ${why}`, 'prompts');
+    return undefined;
+  }
+  return list[0];
 }
 
 function locator(doc: Document, lineCounter: LineCounter): Locate {

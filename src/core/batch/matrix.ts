@@ -80,45 +80,69 @@ export function columnLabel(agentName: string, versionNumber?: number, model?: s
 }
 
 /**
- * What a run item's `input` holds, so a batch's results can be rebuilt from the store alone. The column carries its
- * id and label too: the batch's column list is stored nowhere else.
+ * What a run item's `input` holds, so a batch's results can be rebuilt and its items graded from the store alone:
+ * the item's vars, checks and the task it was given, and its column (with id and label: the column list is stored
+ * only in the batch's spec, and an item must stand on its own).
  */
 export interface BatchItemInput {
   datasetItemId: string;
+  description?: string;
   vars: Vars;
+  assert: Assertion[];
+  threshold?: number;
+  /** The task as sent: the template filled from the vars. */
+  task: string;
   column: MatrixColumn;
 }
 
-export function batchItemInput(item: MatrixItem): JsonObject {
-  const { id, label, agentId, versionId, model } = item.column;
+export function batchItemInput(item: MatrixItem, task: string, description?: string): JsonObject {
   return {
     datasetItemId: item.datasetItemId,
-    // Vars come from JSON, YAML or CSV text, so they are JSON values.
+    ...(description !== undefined ? { description } : {}),
+    // Vars and assertions come from JSON, YAML or CSV text, so they are JSON values.
     vars: item.vars as JsonObject,
-    column: { id, label, agentId, ...(versionId !== undefined ? { versionId } : {}), ...(model !== undefined ? { model } : {}) },
+    assert: item.assert as unknown as JsonValue[],
+    ...(item.threshold !== undefined ? { threshold: item.threshold } : {}),
+    task,
+    column: columnJson(item.column),
   };
+}
+
+export function columnJson(column: MatrixColumn): JsonObject {
+  const { id, label, agentId, versionId, model } = column;
+  return { id, label, agentId, ...(versionId !== undefined ? { versionId } : {}), ...(model !== undefined ? { model } : {}) };
 }
 
 /** A run item's input read back; undefined when it is not a batch item's (a single run's item, or a damaged row). */
 export function readBatchItemInput(input: JsonValue): BatchItemInput | undefined {
-  if (!isObject(input) || typeof input.datasetItemId !== 'string' || !isObject(input.vars) || !isObject(input.column)) {
+  if (!isObject(input) || typeof input.datasetItemId !== 'string' || !isObject(input.vars) || typeof input.task !== 'string') {
     return undefined;
   }
-  const { id, label, agentId, versionId, model } = input.column;
-  if (typeof id !== 'string' || typeof label !== 'string' || typeof agentId !== 'string') {
+  const column = readColumn(input.column);
+  if (column === undefined || !Array.isArray(input.assert)) {
     return undefined;
   }
   return {
     datasetItemId: input.datasetItemId,
+    ...(typeof input.description === 'string' ? { description: input.description } : {}),
     vars: input.vars,
-    column: {
-      id,
-      label,
-      agentId,
-      ...(typeof versionId === 'string' ? { versionId } : {}),
-      ...(typeof model === 'string' ? { model } : {}),
-    },
+    // Written by batchItemInput from a parsed dataset: checked when the dataset was read.
+    assert: input.assert as unknown as Assertion[],
+    ...(typeof input.threshold === 'number' ? { threshold: input.threshold } : {}),
+    task: input.task,
+    column,
   };
+}
+
+export function readColumn(value: JsonValue | undefined): MatrixColumn | undefined {
+  if (!isObject(value)) {
+    return undefined;
+  }
+  const { id, label, agentId, versionId, model } = value;
+  if (typeof id !== 'string' || typeof label !== 'string' || typeof agentId !== 'string') {
+    return undefined;
+  }
+  return { id, label, agentId, ...(typeof versionId === 'string' ? { versionId } : {}), ...(typeof model === 'string' ? { model } : {}) };
 }
 
 function isObject(value: JsonValue | undefined): value is JsonObject {

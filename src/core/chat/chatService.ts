@@ -7,7 +7,7 @@ import { createIdFactory } from '../../db/ids';
 import type { Logger } from '../ports';
 import { ChatEmitter } from './chatEmitter';
 import { chatRepositories, type ChatRepositories } from './chatRepositories';
-import { describe, type TurnContext } from './chatTurn';
+import { describe, type ProviderRetry, type TurnContext } from './chatTurn';
 import {
   ChatRequestError,
   defaultChatTiming,
@@ -47,6 +47,7 @@ export class ChatService implements Disposable {
   private readonly starting = new Map<string, Promise<unknown>>();
   private readonly stopRequested = new Set<string>();
   private readonly pins = new Map<string, VersionPin>();
+  private readonly retryListeners = new Set<(sessionId: string, retry: ProviderRetry) => void>();
   private disposed = false;
 
   constructor(deps: ChatServiceDeps) {
@@ -68,6 +69,7 @@ export class ChatService implements Disposable {
       timing,
       monotonic: deps.monotonic ?? (() => performance.now()),
       sessionChanged: (sessionId) => this.emitSession(sessionId),
+      retrying: (sessionId, retry) => this.retryListeners.forEach((listener) => listener(sessionId, retry)),
     };
     this.startContext = {
       repos: this.repos,
@@ -128,6 +130,12 @@ export class ChatService implements Disposable {
         return next;
       },
     };
+  }
+
+  /** A model call of a session's turn is tried again after a fault (rate limit, overload, network); see withRetry. */
+  onDidRetry(listener: (sessionId: string, retry: ProviderRetry) => void): Disposable {
+    this.retryListeners.add(listener);
+    return { dispose: () => this.retryListeners.delete(listener) };
   }
 
   /** Every change, for every session: message upserts, text deltas (each chunk), streaming, leaf, session. */

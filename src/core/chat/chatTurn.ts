@@ -45,6 +45,14 @@ export interface TurnContext {
   monotonic: () => number;
   /** Tells listeners the session's title (or agent) changed. */
   sessionChanged(sessionId: string): void;
+  /** A model call failed with a fault worth waiting out and is tried again after `delayMs` (a batch slows down on it). */
+  retrying?(sessionId: string, retry: ProviderRetry): void;
+}
+
+export interface ProviderRetry {
+  attempt: number;
+  delayMs: number;
+  kind: string;
 }
 
 export class ChatTurn {
@@ -135,8 +143,10 @@ export class ChatTurn {
       signal,
       watchdogs: connection.endpoint.watchdogs,
       retry: {
-        onRetry: ({ attempt, delayMs, error }) =>
-          log.info(`Reply ${plan.assistantId}: attempt ${attempt} failed (${error.kind}); trying again in ${Math.round(delayMs)} ms`),
+        onRetry: ({ attempt, delayMs, error }) => {
+          log.info(`Reply ${plan.assistantId}: attempt ${attempt} failed (${error.kind}); trying again in ${Math.round(delayMs)} ms`);
+          this.context.retrying?.(plan.sessionId, { attempt, delayMs, kind: error.kind });
+        },
       },
     });
     // A Stop pressed while the provider was being opened ends the stream at its first step, as cancelled.

@@ -10,3 +10,9 @@ export function callsOf(costs: CostsRepository, sessionId: string): { steps: num
   const totals = costs.forSession(sessionId, { replays: false });
   return { steps: totals.calls, costUsd: totals.unknownCostCalls > 0 ? null : totals.costMicroUsd / 1_000_000 };
 }
+
+/** The same for every item session of a batch run. */
+export function batchCallsOf(costs: CostsRepository, runId: string): { steps: number; costUsd: number | null } {
+  const totals = costs.forRunItems(runId);
+  return { steps: totals.calls, costUsd: totals.unknownCostCalls > 0 ? null : totals.costMicroUsd / 1_000_000 };
+}

@@ -10,6 +10,7 @@ import { callsOf } from './runCalls';
 import type { RunLeases } from './runLeases';
 import { budgetOf, outcomeOf, type RunBudget, type RunOutcome } from './runOutcome';
 import { claimResume, claimStart, finishRun, renewLeases, setWaiting, type TransitionDeps } from './runTransitions';
+import { continueTurn } from './turnResume';
 
 /** What a run needs of the chat loop (ChatService). */
 export type RunChat = Pick<
@@ -102,7 +103,7 @@ export class RunCarrier {
     this.deps.log.info(`Run ${runId} resumed from ${head ? `${head.role} ${head.id} (${head.status})` : 'its start'}`);
     try {
       if (!carried.cancelRequested) {
-        await this.continueFrom(carried, head);
+        await continueTurn(this.deps.chat, carried.sessionId, head, carried.task, carried.limits);
       }
     } catch (err) {
       await this.leave(carried);
@@ -192,21 +193,6 @@ export class RunCarrier {
       carried.cancelRequested = true;
     }
     return carried;
-  }
-
-  /** Starts the turn that carries the run on from the session's last durable message. */
-  private async continueFrom(carried: Carried, head: Message | undefined): Promise<void> {
-    const { chat } = this.deps;
-    const scope = { sessionId: carried.sessionId };
-    const options = { limits: carried.limits };
-    if (head === undefined) {
-      await chat.send(carried.sessionId, { parentId: null, text: carried.task, ...options });
-    } else if (head.role === 'assistant' && head.status === 'incomplete') {
-      await chat.retry(head.id, scope, options);
-    } else if (head.role === 'tool') {
-      await chat.continueAfter(head.id, scope, options);
-    }
-    // Else the turn had ended (the window closed before the run did): the run ends from that message.
   }
 
   private async stop(carried: Carried): Promise<void> {

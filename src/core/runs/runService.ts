@@ -7,8 +7,13 @@ import { chatRepositories, type ChatRepositories } from '../chat/chatRepositorie
 import type { Disposable } from '../chat/chatTypes';
 import { describe } from '../chat/chatTurn';
 import type { Clock, Logger } from '../ports';
-import { RunCarrier, type RunChat } from './runCarrier';
-import { callsOf } from './runCalls';
+import type { Dataset } from '../batch/dataset';
+import { batchSpecJson, planBatch } from '../batch/batchPlan';
+import { columnLabel, type MatrixColumn } from '../batch/matrix';
+import type { AssertionPorts } from '../batch/assertions';
+import { BatchCarrier, type BatchChat, type BatchProgress } from './batchCarrier';
+import { RunCarrier } from './runCarrier';
+import { batchCallsOf, callsOf } from './runCalls';
 import { RunLeases } from './runLeases';
 import { displayState, type RunDisplayState } from './runLifecycle';
 import { checkBudget, type RunBudget } from './runOutcome';
@@ -18,6 +23,26 @@ import { RunWatch, type StoreChanges } from './runWatch';
 
 export type { RunBudget } from './runOutcome';
 export type { RunChat } from './runCarrier';
+export type { BatchChat, BatchProgress } from './batchCarrier';
+
+/** One column of a batch: an agent, optionally one of its versions (default: its current one) and another model. */
+export interface BatchColumnInput {
+  agentId: string;
+  versionId?: string;
+  model?: string;
+}
+
+/** What `startBatch` needs: a parsed dataset and the columns to run it under. */
+export interface StartBatchInput {
+  /** The dataset's file name, as the person knows it. */
+  source: string;
+  dataset: Dataset;
+  columns: readonly BatchColumnInput[];
+  /** Items at a time (default 4, at most 32); fewer while the provider rate limits. */
+  concurrency?: number;
+  /** Limits for each item's turn. */
+  budget?: RunBudget;
+}
 
 /** What `start` needs: an agent, a task in words, and optionally a budget and another model. */
 export interface StartRunInput {
@@ -41,10 +66,12 @@ export interface RunDetails {
   live: boolean;
   /** What to call it: `interrupted` is running or waiting with no window carrying it on (offer Resume). */
   state: RunDisplayState;
-  /** Model calls so far. */
+  /** Model calls so far (of all its items, for a batch). */
   steps: number;
   /** The known cost in USD; null when a call's price is unknown. */
   costUsd: number | null;
+  /** A batch's items by status, and while this window carries it, its rate-limit report. */
+  batch?: { counts: Partial<Record<RunItem['status'], number>>; total: number; progress?: BatchProgress };
 }
 
 /** runId undefined: any run may have changed (another window wrote, or a window went away). */
@@ -67,9 +94,13 @@ export const defaultRunTiming: RunTiming = { heartbeatMs: 10_000, leaseTimeoutMs
 export interface RunServiceDeps {
   store: StorePort;
   storeChanges: StoreChanges;
-  chat: RunChat;
+  chat: BatchChat;
   clock: Clock;
   log: Logger;
+  /** For item latencies; performance.now by default. */
+  monotonic?: () => number;
+  /** The checks' ports for a batch (a judge, JavaScript in a trusted workspace). */
+  assertionPorts?: (runId: string) => AssertionPorts;
   /** This window's id, the chat service's: it owns the leases of the runs this window carries. */
   windowId: string;
   /** Runs at a time in this window (read at each start; a setting). Runs beyond it wait as queued. */
@@ -97,6 +128,7 @@ export class RunService implements Disposable {
   private readonly leases: RunLeases;
   private readonly transitions: TransitionDeps;
   private readonly carrier: RunCarrier;
+  private readonly batches: BatchCarrier;
   private readonly queue: RunQueue;
   private readonly listeners = new Set<(change: RunChange) => void>();
   private readonly watch: RunWatch;
@@ -113,9 +145,33 @@ export class RunService implements Disposable {
     const transitions = (this.transitions = { store, runs, leases });
     const emit = (runId: string | undefined) => this.emit(runId);
     const carrier = (this.carrier = new RunCarrier({ repos, costs: this.costs, runs, leases, transitions, chat, log, emit, closing: () => this.closing }));
+    const batches = (this.batches = new BatchCarrier({
+      repos,
+      costs: this.costs,
+      runs,
+      leases,
+      transitions,
+      chat,
+      log,
+      emit,
+      closing: () => this.closing,
+      monotonic: deps.monotonic ?? (() => performance.now()),
+      ...(deps.assertionPorts ? { assertionPorts: deps.assertionPorts } : {}),
+    }));
     const queue = (this.queue = new RunQueue({ concurrency: 1, onError: (id, err) => log.error(`Run ${id} stopped on an error: ${describe(err)}`) }));
     const isLive = (run: Run) => this.isLive(run);
-    this.watch = new RunWatch({ chat, storeChanges: deps.storeChanges, carrier, queue, runs, log, heartbeatMs: timing.heartbeatMs, isLive, changed: () => emit(undefined) });
+    const carriers = {
+      pendingChanged: (sessionId: string) => {
+        carrier.pendingChanged(sessionId);
+        batches.pendingChanged(sessionId);
+      },
+      honourCancelRequests: () => {
+        carrier.honourCancelRequests();
+        batches.honourCancelRequests();
+      },
+      renewLeases: (queued: readonly string[] = []) => carrier.renewLeases([...queued, ...batches.ids()]),
+    };
+    this.watch = new RunWatch({ chat, storeChanges: deps.storeChanges, carrier: carriers, queue, runs, log, heartbeatMs: timing.heartbeatMs, isLive, changed: () => emit(undefined) });
   }
 
   /**
@@ -145,8 +201,42 @@ export class RunService implements Disposable {
       return created;
     });
     this.deps.log.info(`Run ${run.id} of agent ${agent.id} queued`);
-    this.queue.setConcurrency(Math.max(1, Math.floor(this.deps.maxConcurrent())));
-    this.queue.enqueue(run.id, (signal) => this.carrier.execute(run.id, signal));
+    this.enqueue(run);
+    this.emit(run.id);
+    return run;
+  }
+
+  /**
+   * Starts a batch: the dataset's items under each column, every item's task filled in and every column's agent
+   * version pinned first; then the run (queued) and all its items in one transaction, so a batch that cannot run
+   * whole is refused with what is wrong and nothing is half-started. Returns the run as written.
+   */
+  async startBatch(input: StartBatchInput): Promise<Run> {
+    this.refuseWhileClosing();
+    const columns = this.resolveColumns(input.columns);
+    const planned = planBatch(input.source, input.dataset, columns, input.concurrency);
+    if (!planned.ok) {
+      throw new Error(`The batch cannot start: ${planned.errors.join(' ')}`);
+    }
+    const budget = checkBudget(input.budget);
+    const { spec, inputs } = planned.plan;
+    const first = columns[0]!;
+    const task = `${input.source}: ${input.dataset.items.length} items × ${columns.length} ${columns.length === 1 ? 'column' : 'columns'}`;
+    const run = await this.deps.store.write((sql) => {
+      const created = this.runs.within(sql).create({
+        agentId: first.agentId,
+        ...(first.versionId !== undefined ? { agentVersionId: first.versionId } : {}),
+        kind: 'batch',
+        task,
+        budget: budget ?? null,
+        spec: batchSpecJson(spec),
+        items: inputs,
+      });
+      this.leases.hold(sql, created.id);
+      return created;
+    });
+    this.deps.log.info(`Batch ${run.id} queued: ${inputs.length} items`);
+    this.enqueue(run);
     this.emit(run.id);
     return run;
   }
@@ -158,7 +248,7 @@ export class RunService implements Disposable {
    */
   async cancel(runId: string): Promise<void> {
     this.queue.cancel(runId);
-    if (await this.carrier.cancel(runId)) {
+    if ((await this.carrier.cancel(runId)) || (await this.batches.cancel(runId))) {
       return;
     }
     const itemId = this.runs.listItems(runId)[0]?.id;
@@ -180,6 +270,10 @@ export class RunService implements Disposable {
     if (state !== 'interrupted') {
       throw new Error(`Only an interrupted run can be resumed; this one is ${state}.`);
     }
+    if (run.kind === 'batch') {
+      await this.resumeBatch(run);
+      return;
+    }
     const item = this.runs.listItems(runId)[0];
     const sessionId = item?.sessionId ?? null;
     if (item === undefined || sessionId === null || this.repos.sessions.get(sessionId) === undefined) {
@@ -188,8 +282,7 @@ export class RunService implements Disposable {
     if (run.status === 'queued') {
       // Queued by a window that closed before it started: nothing of it ran; this window queues it as its own.
       await this.deps.store.write((sql) => this.leases.hold(sql, runId));
-      this.queue.setConcurrency(Math.max(1, Math.floor(this.deps.maxConcurrent())));
-      this.queue.enqueue(runId, (signal) => this.carrier.execute(runId, signal));
+      this.enqueue(run);
       this.emit(runId);
       return;
     }
@@ -209,10 +302,11 @@ export class RunService implements Disposable {
   async delete(runId: string): Promise<void> {
     const run = this.requireRun(runId);
     this.queue.cancel(runId);
-    if (!(await this.carrier.cancel(runId)) && (run.status === 'running' || run.status === 'waiting') && this.isLive(run)) {
+    const stopped = (await this.carrier.cancel(runId)) || (await this.batches.cancel(runId));
+    if (!stopped && (run.status === 'running' || run.status === 'waiting') && this.isLive(run)) {
       throw new Error('Another window is carrying this run on: cancel it first, then delete it.');
     }
-    await this.carrier.whenDone(runId);
+    await Promise.all([this.carrier.whenDone(runId), this.batches.whenDone(runId)]);
     const sessions = this.runs.listItems(runId).flatMap((item) => (item.sessionId === null ? [] : [item.sessionId]));
     await this.deps.store.write((sql) => {
       this.runs.within(sql).delete(runId);
@@ -239,12 +333,17 @@ export class RunService implements Disposable {
 
   /** Whether a window carries the run on now: this one, or another whose lease is fresh. */
   isLive(run: Pick<Run, 'id'>): boolean {
-    return this.carrier.has(run.id) || this.queue.queued().includes(run.id) || this.leases.liveElsewhere(this.leases.leaseOf(run.id));
+    return this.carrier.has(run.id) || this.batches.has(run.id) || this.queue.queued().includes(run.id) || this.leases.liveElsewhere(this.leases.leaseOf(run.id));
   }
 
   /** Resolves when this window no longer carries the run (at once if it does not). */
-  whenDone(runId: string): Promise<void> {
-    return this.carrier.whenDone(runId);
+  async whenDone(runId: string): Promise<void> {
+    await Promise.all([this.carrier.whenDone(runId), this.batches.whenDone(runId)]);
+  }
+
+  /** A batch's items as the results table needs them, in position order. */
+  items(runId: string): RunItem[] {
+    return this.runs.listItems(runId);
   }
 
   onDidChange(listener: (change: RunChange) => void): Disposable {
@@ -258,7 +357,7 @@ export class RunService implements Disposable {
    */
   async shutdown(): Promise<void> {
     // Queued ones too: they will not start here now, and another window offers Resume for them at once.
-    const ids = [...this.carrier.ids(), ...this.queue.queued()];
+    const ids = [...this.carrier.ids(), ...this.batches.ids(), ...this.queue.queued()];
     this.dispose();
     if (ids.length > 0) {
       await this.deps.store.write((sql) => ids.forEach((id) => this.leases.release(sql, id)));
@@ -269,15 +368,61 @@ export class RunService implements Disposable {
   dispose(): void {
     this.closing = true;
     this.watch.dispose();
+    this.batches.dispose();
     this.queue.queued().forEach((id) => this.queue.cancel(id));
   }
 
   private detailsOf(run: Run): RunDetails {
+    if (run.kind === 'batch') {
+      const live = this.isLive(run);
+      const counts = this.runs.itemCounts(run.id);
+      const total = Object.values(counts).reduce((sum, count) => sum + (count ?? 0), 0);
+      const progress = this.batches.progress(run.id);
+      const batch = { counts, total, ...(progress ? { progress } : {}) };
+      return { run, item: undefined, sessionId: null, live, state: displayState(run, live), ...batchCallsOf(this.costs, run.id), batch };
+    }
     const item = this.runs.listItems(run.id)[0];
     const sessionId = item?.sessionId ?? null;
     const live = this.isLive(run);
     const calls = sessionId === null ? { steps: 0, costUsd: 0 } : callsOf(this.costs, sessionId);
     return { run, item, sessionId, live, state: displayState(run, live), ...calls };
+  }
+
+  private enqueue(run: Run): void {
+    this.queue.setConcurrency(Math.max(1, Math.floor(this.deps.maxConcurrent())));
+    this.queue.enqueue(run.id, (signal) => (run.kind === 'batch' ? this.batches.execute(run.id, signal) : this.carrier.execute(run.id, signal)));
+  }
+
+  /** Each column's agent must exist; a column without a version runs the agent's current one, pinned now. */
+  private resolveColumns(inputs: readonly BatchColumnInput[]): MatrixColumn[] {
+    return inputs.map((input, index) => {
+      const agent = this.repos.agents.get(input.agentId);
+      if (agent === undefined) {
+        throw new Error(`There is no agent ${input.agentId}; it may have been deleted. Choose another agent for the batch.`);
+      }
+      const version = input.versionId === undefined ? agent.currentVersion : this.repos.agents.getVersion(input.versionId);
+      if (version === undefined || version.agentId !== agent.id) {
+        throw new Error(`Agent "${agent.name}" has no version ${input.versionId ?? ''}; choose one of its versions.`);
+      }
+      const model = input.model?.trim() || undefined;
+      const pinned = input.versionId !== undefined ? version.version : undefined;
+      return { id: `c${index + 1}`, label: columnLabel(agent.name, pinned, model), agentId: agent.id, versionId: version.id, ...(model ? { model } : {}) };
+    });
+  }
+
+  /** An interrupted batch: items whose reply another window was writing are marked cut off first, then it goes on here. */
+  private async resumeBatch(run: Run): Promise<void> {
+    if (run.status === 'queued') {
+      await this.deps.store.write((sql) => this.leases.hold(sql, run.id));
+      this.enqueue(run);
+      this.emit(run.id);
+      return;
+    }
+    const streaming = this.runs.listItems(run.id).some((item) => item.status === 'running' && item.sessionId !== null && this.headOf(item.sessionId)?.status === 'streaming');
+    if (streaming) {
+      await this.deps.chat.markInterrupted();
+    }
+    await this.batches.resume(run.id);
   }
 
   private requireRun(runId: string): Run {

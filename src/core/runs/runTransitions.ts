@@ -1,6 +1,6 @@
 import type { Run, RunsRepository, RunStatus } from '../../db/repositories/runs';
 import { selectRun } from '../../db/repositories/runWrites';
-import type { JsonValue } from '../../db/repositories/rows';
+import type { JsonObject, JsonValue } from '../../db/repositories/rows';
 import type { StorePort } from '../../db/repositories/storePort';
 import type { SqlWriter } from '../../db/sql';
 import { canTransition, checkTransition, isEnded } from './runLifecycle';
@@ -30,6 +30,40 @@ export function claimStart(deps: TransitionDeps, runId: string, itemId: string):
     deps.runs.within(sql).updateItem(itemId, { status: 'running' });
     deps.leases.hold(sql, runId);
     return started;
+  });
+}
+
+/** A queued batch becomes running here with this window's lease (its items start one by one); undefined when no longer queued. */
+export function claimBatchStart(deps: TransitionDeps, runId: string): Promise<Run | undefined> {
+  return deps.store.write((sql) => {
+    const run = selectRun(sql, runId);
+    if (run?.status !== 'queued') {
+      return undefined;
+    }
+    const started = moveWithin(sql, deps.runs, run, 'running');
+    deps.leases.hold(sql, runId);
+    return started;
+  });
+}
+
+/**
+ * Ends a batch once none of its items runs: completed (whatever its items' grades) or cancelled, with what it
+ * ended with; items that never started are skipped with it. Lets go of the lease. Undefined when the run is gone.
+ */
+export function finishBatch(deps: TransitionDeps, runId: string, status: 'completed' | 'cancelled', result: JsonObject): Promise<Run | undefined> {
+  return deps.store.write((sql) => {
+    const run = selectRun(sql, runId);
+    if (run === undefined) {
+      return undefined;
+    }
+    deps.leases.release(sql, runId);
+    if (isEnded(run.status)) {
+      return run;
+    }
+    const writes = deps.runs.within(sql);
+    writes.endItems(runId, ['queued'], 'skipped');
+    writes.setResult(runId, result);
+    return moveWithin(sql, deps.runs, run, status);
   });
 }
 
@@ -113,7 +147,10 @@ export function cancelDurably(deps: TransitionDeps, runId: string, itemId: strin
       return 'requested';
     }
     moveWithin(sql, deps.runs, run, 'cancelled');
-    if (itemId !== undefined) {
+    if (run.kind === 'batch') {
+      // Nobody carries it: items cut off and items never started end with it.
+      deps.runs.within(sql).endItems(runId, ['queued', 'running'], 'cancelled');
+    } else if (itemId !== undefined) {
       deps.runs.within(sql).updateItem(itemId, { status: 'cancelled' });
     }
     deps.leases.release(sql, runId);

@@ -19,7 +19,8 @@ export interface StoreChanges {
 export interface WatchDeps {
   chat: RunChat;
   storeChanges: StoreChanges;
-  carrier: RunCarrier;
+  /** The runs (and batches) this window carries. */
+  carrier: Pick<RunCarrier, 'pendingChanged' | 'honourCancelRequests' | 'renewLeases'>;
   queue: RunQueue;
   runs: RunsRepository;
   log: Logger;

@@ -105,6 +105,23 @@ export class CostsRepository {
   }
 
   /**
+   * The calls of every session of a run's items (a batch's steps and cost), like forSession without Replays,
+   * in one aggregate through the items' session index.
+   */
+  forRunItems(runId: string): SpendTotals {
+    return this.store.read((sql) =>
+      totalsOf(
+        sql.get<SpendTotals>(
+          `SELECT ${sums('e')} FROM events e
+           WHERE e.session_id IN (SELECT session_id FROM run_items WHERE run_id = ? AND session_id IS NOT NULL)
+             AND e.type IN ('llm.response.completed', 'llm.error')`,
+          [runId],
+        ) ?? noSpend(),
+      ),
+    );
+  }
+
+  /**
    * One row per range, in the order given, zeros where nothing was called: pass local days (or hours, weeks).
    * One pass over the calls of the whole span. Ranges are not expected to overlap (days do not).
    */

@@ -11,7 +11,7 @@ import {
   type JsonObject,
   type JsonValue,
 } from './rows';
-import type { NewRun, Run, RunItem, RunItemChanges, RunItemStatus, RunStatus } from './runs';
+import type { NewRun, Run, RunItem, RunItemChanges, RunItemStatus, RunKind, RunStatus } from './runs';
 
 /**
  * The run writes, synchronous, inside a transaction the caller holds: `RunsRepository.within(sql)`. Also the
@@ -45,9 +45,9 @@ export class RunWrites {
     const id = this.newId();
     const now = nowMs(this.clock);
     this.sql.run(
-      `INSERT INTO runs (id, agent_id, agent_version_id, status, task, budget, created_at, updated_at)
-       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)`,
-      [id, input.agentId, versionId, input.task, toJsonOrNull(input.budget, 'budget'), now, now],
+      `INSERT INTO runs (id, agent_id, agent_version_id, status, kind, task, budget, spec, created_at, updated_at)
+       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
+      [id, input.agentId, versionId, input.kind ?? 'task', input.task, toJsonOrNull(input.budget, 'budget'), toJsonOrNull(input.spec, 'spec'), now, now],
     );
     this.insertItems(id, input.items ?? []);
     return required(selectRun(this.sql, id), 'run', id);
@@ -59,6 +59,21 @@ export class RunWrites {
     const run = required(selectRun(this.sql, id), 'run', id);
     this.stamp('runs', run, status, error === undefined ? [] : [['error', toJsonOrNull(error, 'error')]]);
     return required(selectRun(this.sql, id), 'run', id);
+  }
+
+  /** Ends every item of the run still in one of `from` (a batch cancelled or ended before they ran). */
+  endItems(runId: string, from: readonly ('queued' | 'running')[], status: 'cancelled' | 'skipped'): number {
+    const now = nowMs(this.clock);
+    const marks = from.map(() => '?').join(', ');
+    return this.sql.run(`UPDATE run_items SET status = ?, updated_at = ?, ended_at = ? WHERE run_id = ? AND status IN (${marks})`, [status, now, now, runId, ...from]).changes;
+  }
+
+  /** What the run ended with as a whole (set by the runner beside its end). */
+  setResult(id: string, result: JsonObject): void {
+    const now = nowMs(this.clock);
+    if (this.sql.run('UPDATE runs SET result = ?, updated_at = ? WHERE id = ?', [toJson(result, 'result'), now, id]).changes === 0) {
+      throw new NotFoundError('run', id);
+    }
   }
 
   delete(id: string): void {
@@ -155,8 +170,8 @@ function checkStatus(status: string, allowed: readonly string[], what: string): 
   }
 }
 
-export type RunRow = Record<'id' | 'status' | 'task', string> &
-  Record<'agent_id' | 'agent_version_id' | 'budget' | 'error', string | null> &
+export type RunRow = Record<'id' | 'status' | 'kind' | 'task', string> &
+  Record<'agent_id' | 'agent_version_id' | 'budget' | 'spec' | 'result' | 'error', string | null> &
   Record<'created_at' | 'updated_at', number> &
   Record<'started_at' | 'ended_at', number | null>;
 export type ItemRow = Record<'id' | 'run_id' | 'input' | 'status', string> &
@@ -180,8 +195,11 @@ export function toRun(row: RunRow): Run {
     agentId: row.agent_id,
     agentVersionId: row.agent_version_id,
     status: row.status as RunStatus,
+    kind: row.kind as RunKind,
     task: row.task,
     budget: fromJsonOrNull<JsonObject>(row.budget),
+    spec: fromJsonOrNull<JsonObject>(row.spec),
+    result: fromJsonOrNull<JsonObject>(row.result),
     error: fromJsonOrNull(row.error),
     createdAt: row.created_at,
     updatedAt: row.updated_at,

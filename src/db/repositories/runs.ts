@@ -8,6 +8,8 @@ import type { StorePort } from './storePort';
 /** `waiting`: paused on the user (a tool approval). */
 export type RunStatus = 'queued' | 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled';
 export type RunItemStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'skipped';
+/** A task: one item, an agent working on its own. A batch: a dataset's items under several columns. */
+export type RunKind = 'task' | 'batch';
 
 export interface Run {
   id: string;
@@ -15,8 +17,13 @@ export interface Run {
   agentId: string | null;
   agentVersionId: string | null;
   status: RunStatus;
+  kind: RunKind;
   task: string;
   budget: JsonObject | null;
+  /** A batch's shared settings (dataset, template, columns); null for a task. */
+  spec: JsonObject | null;
+  /** What a batch ended with as a whole (its rate-limit waits); null until it ends, and for a task. */
+  result: JsonObject | null;
   error: JsonValue | null;
   createdAt: number;
   updatedAt: number;
@@ -47,6 +54,9 @@ export interface NewRun {
   agentVersionId?: string;
   task: string;
   budget?: JsonObject | null;
+  /** Default 'task'. */
+  kind?: RunKind;
+  spec?: JsonObject | null;
   /** Batch inputs, one item each, in this order. */
   items?: readonly JsonValue[];
 }
@@ -101,7 +111,7 @@ export class RunsRepository {
   }
 
   /** Newest first. */
-  list(options: { status?: RunStatus; agentId?: string; limit?: number } = {}): Run[] {
+  list(options: { status?: RunStatus; agentId?: string; kind?: RunKind; limit?: number } = {}): Run[] {
     const conditions: string[] = [];
     const params: SqlValue[] = [];
     if (options.status !== undefined) {
@@ -111,6 +121,10 @@ export class RunsRepository {
     if (options.agentId !== undefined) {
       conditions.push('agent_id = ?');
       params.push(options.agentId);
+    }
+    if (options.kind !== undefined) {
+      conditions.push('kind = ?');
+      params.push(options.kind);
     }
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
     return this.store.read((sql) =>

@@ -3,6 +3,7 @@ import { v1Initial } from './v1Initial';
 import { v2DeferredIndex } from './v2DeferredIndex';
 import { v3MessageCopies } from './v3MessageCopies';
 import { v4CallIndex } from './v4CallIndex';
+import { v5BatchRuns } from './v5BatchRuns';
 
 /**
  * Numbered schema migrations. `migrate` runs inside the store's write transaction, so a migration that throws
@@ -18,7 +19,7 @@ export interface Migration {
   up(sql: SqlWriter): void;
 }
 
-export const migrations: readonly Migration[] = [v1Initial, v2DeferredIndex, v3MessageCopies, v4CallIndex];
+export const migrations: readonly Migration[] = [v1Initial, v2DeferredIndex, v3MessageCopies, v4CallIndex, v5BatchRuns];
 
 export const latestSchemaVersion: number = migrations.length;
 

@@ -94,6 +94,12 @@ export class FakeProviderServer {
   readonly requests: RecordedRequest[] = [];
   /** Scripted replies by name, for the model `fake-script-<name>`. `reset()` keeps them. */
   readonly scripts = new Map<string, ScriptStep[]>();
+  /**
+   * Rate limiting across all models, like a provider's per-key limit: with `every: 5`, every fifth model request
+   * is answered 429 with `retry-after-ms: retryAfterMs`. `limited` counts the 429s sent. Off when undefined.
+   */
+  rateLimit: { every: number; retryAfterMs: number; limited: number } | undefined;
+  private modelRequests = 0;
   private readonly hitsByScenario = new Map<string, number>();
   private readonly sockets = new Set<Socket>();
   private readonly server: http.Server;
@@ -184,6 +190,12 @@ export class FakeProviderServer {
         error: { message: `Incorrect API key provided: ${REJECTED_KEY}`, type: 'authentication_error', code: 'invalid_api_key', status: 'UNAUTHENTICATED' },
         type: 'error',
       });
+      return;
+    }
+    if (this.rateLimit && req.method === 'POST' && ++this.modelRequests % this.rateLimit.every === 0) {
+      this.rateLimit.limited++;
+      const body = { error: { message: 'Rate limit reached for requests', type: 'rate_limit_error', code: 'rate_limit_exceeded', status: 'RESOURCE_EXHAUSTED' }, type: 'error' };
+      sendJson(res, 429, body, { 'retry-after-ms': String(this.rateLimit.retryAfterMs) });
       return;
     }
     try {

@@ -163,9 +163,10 @@ describe('batch datasets', () => {
   });
 
   describe('YAML and JSON', () => {
-    it('reads a promptfoo file: its tests are the items, its prompts and providers are ignored', () => {
+    it('reads a promptfoo file: its tests are the items, its one prompt is the task template, its providers are ignored', () => {
       const dataset = loaded(fixture('promptfoo.yaml'));
       assert.equal(dataset.format, 'yaml');
+      assert.equal(dataset.prompt, 'Answer: {{question}}');
       assert.deepEqual(
         dataset.items.map((item) => item.id),
         ['item-1', 'shape', 'item-3'],
@@ -177,6 +178,19 @@ describe('batch datasets', () => {
       assert.equal(shape?.threshold, 0.75);
       assert.deepEqual(shape?.assert[1], { type: 'trajectory:step-count', value: { min: 1, max: 4 } });
       assert.deepEqual(flat, { id: 'item-3', vars: { question: 'Flat item, no vars key', expected: 'Lima' }, assert: [] });
+    });
+
+    it('takes prompts as one text or a list of one, and refuses several prompts or a non-text one on their line', () => {
+      assert.equal(loaded(parseDataset('set.yaml', 'prompts: "Q: {{q}}"\ntests:\n  - q: 1\n')).prompt, 'Q: {{q}}');
+      assert.equal(loaded(parseDataset('set.json', JSON.stringify({ prompts: ['Q: {{q}}'], tests: [{ q: 1 }] }))).prompt, 'Q: {{q}}');
+      assert.equal(loaded(parseDataset('set.yaml', '- q: 1\n')).prompt, undefined, 'a plain list has no prompt');
+      assert.deepEqual(rejected(parseDataset('set.yaml', 'tests:\n  - q: 1\nprompts:\n  - "A {{q}}"\n  - "B {{q}}"\n')), [
+        { line: 4, field: 'prompts', message: 'line 4: prompts has 2 prompts; a batch takes one (compare agents as columns instead)' },
+      ]);
+      assert.deepEqual(rejected(parseDataset('set.yaml', 'prompts:\n  - file://prompt.txt\n  - 3\ntests: []\n'))[0]?.field, 'prompts');
+      assert.deepEqual(rejected(parseDataset('set.yaml', 'prompts: {raw: x}\ntests:\n  - q: 1\n')), [
+        { line: 1, field: 'prompts', message: 'line 1: prompts must be one prompt text (file:// references are not supported)' },
+      ]);
     });
 
     it("merges promptfoo's defaultTest into every test: the test's vars and threshold win, the default assertions come first", () => {

@@ -75,17 +75,28 @@ describe('batch matrix', () => {
     assert.equal(columnLabel('Agent', undefined, ''), 'Agent');
   });
 
-  it('stores what results need in the run item input and reads it back', () => {
-    const [first, second] = expanded(expandMatrix({ items }, columns));
-    const stored = JSON.parse(JSON.stringify(batchItemInput(second!))) as ReturnType<typeof batchItemInput>;
+  it('stores what results and grading need in the run item input and reads it back', () => {
+    const [first, second, , fourth] = expanded(expandMatrix({ items }, columns));
+    const stored = JSON.parse(JSON.stringify(batchItemInput(second!, 'Capital of France?'))) as ReturnType<typeof batchItemInput>;
     assert.deepEqual(stored, {
       datasetItemId: 'fr',
       vars: { query: 'Capital of France?' },
+      assert: [{ type: 'icontains', value: 'paris' }],
+      task: 'Capital of France?',
       column: { id: 'c2', label: 'Researcher · gpt-4o-mini', agentId: 'A1', model: 'gpt-4o-mini' },
     });
-    assert.deepEqual(readBatchItemInput(batchItemInput(first!)), { datasetItemId: 'fr', vars: first!.vars, column: columns[0] });
+    assert.deepEqual(readBatchItemInput(batchItemInput(first!, 'Q', 'the French one')), {
+      datasetItemId: 'fr',
+      description: 'the French one',
+      vars: first!.vars,
+      assert: first!.assert,
+      task: 'Q',
+      column: columns[0],
+    });
+    assert.equal(readBatchItemInput(batchItemInput(fourth!, 'Q'))?.threshold, 0.5);
     assert.equal(readBatchItemInput({ task: 'a single run' }), undefined);
-    assert.equal(readBatchItemInput({ datasetItemId: 'fr', vars: {}, column: { id: 'c1', agentId: 'A1' } }), undefined, 'no label');
+    assert.equal(readBatchItemInput({ datasetItemId: 'fr', vars: {}, assert: [], task: 'Q', column: { id: 'c1', agentId: 'A1' } }), undefined, 'no label');
+    assert.equal(readBatchItemInput({ datasetItemId: 'fr', vars: {}, task: 'Q', column: columns[0] as never }), undefined, 'no assertions');
     assert.equal(readBatchItemInput('text'), undefined);
   });
 });

@@ -108,4 +108,23 @@ describe('runs repository', () => {
     assert.deepEqual(runs.listItems(a.id), []);
     await assert.rejects(runs.delete(a.id), NotFoundError);
   });
+
+  it('keeps a batch apart from tasks: its kind and spec are stored, lists filter by kind, and a bad spec is refused', async () => {
+    const task = await runs.create({ agentId: agent.id, task: 'fix the bug' });
+    const batch = await runs.create({ agentId: agent.id, task: 'qa.yaml', kind: 'batch', spec: { source: 'qa.yaml', concurrency: 4 }, items: ['x', 'y'] });
+    assert.equal(task.kind, 'task');
+    assert.equal(task.spec, null);
+    assert.equal(batch.kind, 'batch');
+    assert.deepEqual(runs.get(batch.id)?.spec, { source: 'qa.yaml', concurrency: 4 });
+    assert.deepEqual(runs.list({ kind: 'batch' }).map((run) => run.id), [batch.id]);
+    assert.deepEqual(runs.list({ kind: 'task' }).map((run) => run.id), [task.id]);
+    await assert.rejects(
+      store.write((sql) => sql.run(`UPDATE runs SET kind = 'other' WHERE id = ?`, [task.id])),
+      /CHECK constraint failed/,
+    );
+    await assert.rejects(
+      store.write((sql) => sql.run(`UPDATE runs SET spec = '[1]' WHERE id = ?`, [task.id])),
+      /CHECK constraint failed/,
+    );
+  });
 });
