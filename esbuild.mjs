@@ -46,7 +46,7 @@ const host = {
 /** @type {import('esbuild').BuildOptions} */
 const webviews = {
   ...common,
-  entryPoints: { overview: 'webview-ui/src/overview/main.ts', chat: 'webview-ui/src/chat/main.ts', agentEditor: 'webview-ui/src/agentEditor/main.ts', inspector: 'webview-ui/src/inspector/main.ts' },
+  entryPoints: { overview: 'webview-ui/src/overview/main.ts', chat: 'webview-ui/src/chat/main.ts', agentEditor: 'webview-ui/src/agentEditor/main.ts', inspector: 'webview-ui/src/inspector/main.ts', results: 'webview-ui/src/results/main.ts' },
   outdir: path.join(dist, 'webview'),
   platform: 'browser',
   format: 'iife',

@@ -1,6 +1,13 @@
 import * as vscode from 'vscode';
 import type { AskPrompt } from './commands/agentCommands';
+import { batchCommands, type BatchCommandHandlers } from './commands/batchCommands';
 import { runCommands, type RunCommandHandlers, type RunsPort } from './commands/runCommands';
+import type { AssertionPorts } from './core/batch/assertions';
+import { readBatchSpec, type BatchSpec } from './core/batch/batchPlan';
+import { BatchResultsSource } from './core/batch/batchResultsSource';
+import { createJavascriptPort } from './node/jsAssertion';
+import type { PanelTraffic } from './webviews/webviewHost';
+import { openResults as openResultsPanel, registerResultsSerializer, ResultsPanel, resultsTestApi, type ResultsPanelServices, type ResultsTestApi } from './webviews/results/resultsPanel';
 import { systemClock, type Logger } from './core/ports';
 import { RunService, type RunDetails } from './core/runs/runService';
 import type { Store } from './db/store';
@@ -20,6 +27,8 @@ import { RunStatusBar } from './vscode/runStatusBar';
  */
 
 export interface RunsInputs {
+  extensionUri: vscode.Uri;
+  onTraffic(traffic: PanelTraffic): void;
   storeReady: Promise<Store>;
   runtime: ChatRuntime;
   log: Logger;
@@ -31,6 +40,8 @@ export interface RunsInputs {
 
 export interface RunsTestApi {
   runs: Promise<RunService>;
+  /** The batch Results panels. */
+  results: ResultsTestApi;
   /** What the Runs view shows now. */
   rows(): Promise<RunGroup[]>;
   /** Fires whenever the view re-reads its rows. */
@@ -38,7 +49,9 @@ export interface RunsTestApi {
 }
 
 export interface RunsFeature extends vscode.Disposable {
-  commands: RunCommandHandlers;
+  commands: RunCommandHandlers & BatchCommandHandlers;
+  /** The runner, once the store and the chat loop are ready. */
+  service: Promise<RunService>;
   testApi: RunsTestApi;
   shutdown(): Promise<void>;
 }
@@ -58,6 +71,7 @@ export function composeRuns(inputs: RunsInputs): RunsFeature {
         log,
         windowId: inputs.runtime.windowId,
         maxConcurrent: () => readRunSettings().maxConcurrent,
+        assertionPorts: batchAssertionPorts,
       }),
   );
   ready.catch(() => undefined);
@@ -99,6 +113,14 @@ export function composeRuns(inputs: RunsInputs): RunsFeature {
   const notifier = new EndNotifier(inputs);
   ready.then((service) => disposables.add(service.onDidChange((change) => notifier.check(service, change.runId))), () => undefined);
 
+  const results = resultsServices(inputs, ready);
+  disposables.add(registerResultsSerializer(results));
+  disposables.add({ dispose: () => ResultsPanel.releaseAll() });
+  const openResults = async (runId: string): Promise<void> => {
+    await ready;
+    openResultsPanel(results, runId);
+  };
+
   const port: Promise<RunsPort> = ready.then((service) => ({
     start: (input) => service.start(input),
     cancel: (runId) => service.cancel(runId),
@@ -106,6 +128,8 @@ export function composeRuns(inputs: RunsInputs): RunsFeature {
     delete: (runId) => service.delete(runId),
     get: (runId) => service.get(runId)?.run,
     sessionOf: (runId) => service.get(runId)?.sessionId ?? undefined,
+    rerunItems: (runId, ids) => service.rerunItems(runId, ids),
+    itemIds: (runId) => service.items(runId).map((item) => item.id),
   }));
   port.catch(() => undefined);
   const commands = runCommands({
@@ -114,13 +138,25 @@ export function composeRuns(inputs: RunsInputs): RunsFeature {
     defaultBudget: () => readRunSettings().budget,
     openSession: (sessionId) => inputs.openSession(sessionId),
     inspectSession: (sessionId) => inputs.inspectSession(sessionId),
+    openResults,
     view,
     ask: inputs.ask,
   });
+  const batch = batchCommands({
+    runs: ready,
+    agents: () => inputs.source.agents(false),
+    defaultConcurrency: () => readRunSettings().batchConcurrency,
+    defaultBudget: () => readRunSettings().budget,
+    openResults,
+    view,
+    ask: inputs.ask,
+    isTrusted: () => vscode.workspace.isTrusted,
+  });
 
   return {
-    commands,
-    testApi: { runs: ready, rows: () => view.groups(), onDidChange: view.onDidRefresh },
+    commands: { ...commands, ...batch },
+    service: ready,
+    testApi: { runs: ready, results: resultsTestApi(log), rows: () => view.groups(), onDidChange: view.onDidRefresh },
     shutdown: async () => {
       await (await ready.catch(() => undefined))?.shutdown();
     },
@@ -128,9 +164,91 @@ export function composeRuns(inputs: RunsInputs): RunsFeature {
   };
 }
 
+/**
+ * The Results panels' port on the runner. Read synchronously by the panels, so it answers "no such batch" until
+ * the runner is ready (a panel restored after a reload asks again when the runner's first change arrives).
+ */
+function resultsServices(inputs: RunsInputs, ready: Promise<RunService>): ResultsPanelServices {
+  let service: RunService | undefined;
+  ready.then((resolved) => (service = resolved), () => undefined);
+  const source = new BatchResultsSource({
+    get: (runId) => service?.get(runId),
+    items: (runId) => service?.items(runId) ?? [],
+    onDidChange: (listener) => {
+      let subscription: { dispose(): void } | undefined;
+      let disposed = false;
+      ready.then(
+        (resolved) => {
+          if (!disposed) {
+            subscription = resolved.onDidChange(listener);
+            listener({ runId: undefined });
+          }
+        },
+        () => undefined,
+      );
+      return {
+        dispose: () => {
+          disposed = true;
+          subscription?.dispose();
+        },
+      };
+    },
+  });
+  const services: ResultsPanelServices = {
+    extensionUri: inputs.extensionUri,
+    onTraffic: (traffic) => inputs.onTraffic(traffic),
+    log: inputs.log,
+    title: (runId) => source.title(runId),
+    status: (runId) => service?.get(runId)?.run.status,
+    table: (runId) => source.table(runId),
+    progress: (runId) => {
+      const progress = source.progress(runId);
+      return progress && { done: progress.done, total: progress.total, running: progress.running, waitedMs: progress.waitedMs, rateLimited: progress.rateLimited };
+    },
+    onDidChange: (listener) => source.onDidChange((runId) => (runId === undefined ? service?.list({ limit: 50 }).forEach((details) => listener(details.run.id)) : listener(runId))),
+    openTranscript: (sessionId) => inputs.openSession(sessionId),
+    inspect: (sessionId) => inputs.inspectSession(sessionId),
+    rerun: async (runId, runItemIds) => {
+      const again = await (await ready).rerunItems(runId, runItemIds);
+      openResultsPanel(services, again.id);
+    },
+    exportResults: async (runId, format) => {
+      const text = source.exportText(runId, format);
+      if (text === undefined) {
+        throw new Error('That batch no longer exists; it may have been deleted in another window.');
+      }
+      const name = `${(source.title(runId) ?? 'batch').split(':')[0]?.replace(/\.[^.]+$/, '') ?? 'batch'}-results.${format}`;
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+      const target = await vscode.window.showSaveDialog({
+        title: 'AI Studio: Export Batch Results',
+        saveLabel: 'Export',
+        filters: format === 'csv' ? { CSV: ['csv'] } : { 'JSON Lines': ['jsonl'] },
+        ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, name) } : {}),
+      });
+      if (target !== undefined) {
+        await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
+        void vscode.window.showInformationMessage(`AI Studio: exported the results to ${vscode.workspace.asRelativePath(target)}.`);
+      }
+    },
+    cancel: async (runId) => (await ready).cancel(runId),
+  };
+  return services;
+}
+
 function rowInput(details: RunDetails, names: ReadonlyMap<string, string>): RunRowInput {
   const agentName = details.run.agentId === null ? undefined : names.get(details.run.agentId);
-  return { run: details.run, live: details.live, steps: details.steps, costUsd: details.costUsd, ...(agentName === undefined ? {} : { agentName }) };
+  const spec = details.batch && readBatchSpec(details.run.spec);
+  const result = details.run.result as { rateLimited?: number; waitedMs?: number } | null;
+  const progress = details.batch?.progress;
+  const batch = details.batch && {
+    datasetName: spec?.source ?? details.run.task,
+    items: details.batch.total,
+    counts: details.batch.counts,
+    columns: spec?.columns.length ?? 1,
+    rateLimited: progress?.rateLimited ?? result?.rateLimited ?? 0,
+    waitedMs: progress?.waitedMs ?? result?.waitedMs ?? 0,
+  };
+  return { run: details.run, live: details.live, steps: details.steps, costUsd: details.costUsd, ...(agentName === undefined ? {} : { agentName }), ...(batch ? { batch } : {}) };
 }
 
 /** Tells the person when a run this window carried ends (the Runs view shows the rest). */
@@ -161,4 +279,14 @@ class EndNotifier {
       }
     });
   }
+}
+
+const javascriptPort = createJavascriptPort();
+
+/**
+ * A batch's checks: JavaScript only when the person allowed it for this batch and the workspace is still trusted
+ * (a batch resumed after trust was taken back grades without it). No judge model yet: llm-rubric says so.
+ */
+function batchAssertionPorts(batch: { runId: string; spec: BatchSpec }): AssertionPorts {
+  return batch.spec.javascript && vscode.workspace.isTrusted ? { runJavascript: javascriptPort } : {};
 }

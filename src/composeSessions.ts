@@ -6,6 +6,8 @@ import { searchSessions, type SessionSearchHit } from './commands/searchCommand'
 import { sessionCommands, type SessionCommandHandlers } from './commands/sessionCommands';
 import { traceCommands, type TraceCommandHandlers } from './commands/traceCommands';
 import { composeRuns, type RunsTestApi } from './composeRuns';
+import { chatRunPort } from './webviews/chat/chatRunPort';
+import type { BatchCommandHandlers } from './commands/batchCommands';
 import type { RunCommandHandlers } from './commands/runCommands';
 import { chatRepositories } from './core/chat/chatRepositories';
 import type { ChatService } from './core/chat/chatService';
@@ -82,7 +84,8 @@ export interface SessionsFeature extends vscode.Disposable {
     ExportImportHandlers &
     InspectorCommandHandlers &
     TraceCommandHandlers &
-    RunCommandHandlers & { searchSessions(arg?: unknown): Promise<unknown> };
+    RunCommandHandlers &
+    BatchCommandHandlers & { searchSessions(arg?: unknown): Promise<unknown> };
   testApi: SessionsTestApi;
   /** For deactivate: ends this window's streams and waits until they are saved. */
   shutdown(): Promise<void>;
@@ -156,6 +159,8 @@ export function composeSessions(inputs: SessionsInputs): SessionsFeature {
   // Runs drive this window's chat loop: added after it, so they are released first.
   const runs = disposables.add(
     composeRuns({
+      extensionUri: context.extensionUri,
+      onTraffic: inputs.onTraffic,
       storeReady: inputs.storeReady,
       runtime,
       log,
@@ -169,6 +174,8 @@ export function composeSessions(inputs: SessionsInputs): SessionsFeature {
       },
     }),
   );
+  // The run header of a run's chat panel: the run panel is the chat panel on the run's session, plus this.
+  panels.runs = disposables.add(chatRunPort(Promise.all([runs.service, inputs.storeReady]).then(([service, store]) => ({ runs: service, store }))));
   // Newest last: released before the chat loop and the view they use.
   disposables.add({ dispose: () => ChatPanel.releaseAll() });
 

@@ -296,6 +296,8 @@ function benchHandlers(host: BenchHost, sessionId: string): RequestHandlers<Chat
     'chat/history': ({ fromId, limit, throughId }) => ({ messages: chat.history(sessionId, fromId, { limit, throughId }) }),
     'chat/selectBranch': ({ messageId }) => chat.selectBranch(messageId, scope),
     'chat/fork': notHere,
+    'chat/cancelRun': notHere,
+    'chat/resumeRun': notHere,
     'chat/setAgent': async ({ agentId, model }) => {
       await chat.setAgent(sessionId, agentId, model);
       return null;

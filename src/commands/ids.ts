@@ -38,6 +38,7 @@ export const CommandIds = {
   importTrace: 'aiStudio.importTrace',
   setTraceCollectorHeaders: 'aiStudio.setTraceCollectorHeaders',
   startRun: 'aiStudio.startRun',
+  startBatchRun: 'aiStudio.startBatchRun',
   openRun: 'aiStudio.openRun',
   cancelRun: 'aiStudio.cancelRun',
   resumeRun: 'aiStudio.resumeRun',

@@ -28,6 +28,9 @@ export interface RunsPort {
   get(runId: string): Run | undefined;
   /** The session the run's transcript is in. */
   sessionOf(runId: string): string | undefined;
+  /** A new batch of the given items of a batch (all of them for Re-run). */
+  rerunItems(runId: string, runItemIds: readonly string[]): Promise<Run>;
+  itemIds(runId: string): string[];
 }
 
 export interface RunCommandServices {
@@ -37,6 +40,8 @@ export interface RunCommandServices {
   defaultBudget(): RunBudget;
   openSession(sessionId: string): Promise<void>;
   inspectSession(sessionId: string): Promise<void>;
+  /** A batch's results panel (a batch has no one transcript: each item has its own). */
+  openResults(runId: string): Promise<void>;
   view: RunsView;
   ask: AskPrompt;
 }
@@ -96,7 +101,7 @@ export function runCommands(services: RunCommandServices): RunCommandHandlers {
     },
     async openRun(arg) {
       const { runs, run } = await requireRun(arg);
-      await services.openSession(sessionOf(runs, run));
+      await (run.kind === 'batch' ? services.openResults(run.id) : services.openSession(sessionOf(runs, run)));
     },
     async cancelRun(arg) {
       const { runs, run } = await requireRun(arg);
@@ -107,10 +112,16 @@ export function runCommands(services: RunCommandServices): RunCommandHandlers {
       const { runs, run } = await requireRun(arg);
       await runs.resume(run.id);
       services.view.refresh();
-      await services.openSession(sessionOf(runs, run));
+      await (run.kind === 'batch' ? services.openResults(run.id) : services.openSession(sessionOf(runs, run)));
     },
     async rerun(arg) {
-      const { run } = await requireRun(arg);
+      const { runs, run } = await requireRun(arg);
+      if (run.kind === 'batch') {
+        const again = await runs.rerunItems(run.id, runs.itemIds(run.id));
+        services.view.refresh();
+        await services.openResults(again.id);
+        return again;
+      }
       if (run.agentId === null) {
         throw new Error('The agent of this run was deleted: start a new run with another agent.');
       }
@@ -118,6 +129,11 @@ export function runCommands(services: RunCommandServices): RunCommandHandlers {
     },
     async inspectRun(arg) {
       const { runs, run } = await requireRun(arg);
+      if (run.kind === 'batch') {
+        // Each item has its own transcript: the results panel opens any cell's Inspector.
+        await services.openResults(run.id);
+        return;
+      }
       await services.inspectSession(sessionOf(runs, run));
     },
     async deleteRun(arg) {

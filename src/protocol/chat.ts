@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { chatToolRequests, type ChatToolEvent, type PendingView, type ToolCallView } from './chatTools';
+import { runHeaderRequests, type RunHeaderEvent } from './runHeader';
 import type { RequestMap } from './rpc';
+
+export type { RunEndView, RunFileView, RunHeaderEvent, RunHeaderState, RunHeaderView, RunMeterKind, RunMeterView, RunTotalsView } from './runHeader';
 
 /**
  * The chat panel's protocol. The host owns the truth (the store); the panel renders a snapshot sent on `ready`
@@ -121,6 +124,7 @@ export const chatRequests = {
   /** Opens the Inspector on this session (issue 6), or on one message's call. */
   'chat/inspect': { params: z.strictObject({ messageId: id.nullable() }), result: z.null() },
   ...chatToolRequests,
+  ...runHeaderRequests,
 } satisfies RequestMap;
 export type ChatRequests = typeof chatRequests;
 
@@ -141,4 +145,6 @@ export type ChatEvent =
   | { method: 'chat/reveal'; params: { messageId: string } }
   /** Title, agent or model changed. */
   | { method: 'chat/session'; params: Pick<ChatSnapshot, 'session' | 'agent' | 'modelOverride' | 'agents'> }
-  | ChatToolEvent;
+  | ChatToolEvent
+  /** The run this session belongs to (issue 13): on open, and whenever the run changes. */
+  | RunHeaderEvent;

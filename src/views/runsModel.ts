@@ -35,7 +35,17 @@ export interface RunRowInput {
   /** undefined when the agent was deleted or is unknown. */
   agentName?: string;
   /** Present for a batch run. */
-  batch?: { datasetName: string; items: number; counts: Partial<Record<RunItemStatus, number>> };
+  batch?: {
+    datasetName: string;
+    /** Run items in all: dataset items × columns. */
+    items: number;
+    counts: Partial<Record<RunItemStatus, number>>;
+    /** Agents (versions, models) compared; 1 when absent. */
+    columns?: number;
+    /** Times a provider rate limited it, and the time it waited for that, in ms. */
+    rateLimited?: number;
+    waitedMs?: number;
+  };
 }
 
 export interface RunRowOptions {
@@ -104,7 +114,7 @@ export function buildRunGroups(inputs: readonly RunRowInput[], options: RunRowOp
 export function buildRunRow(input: RunRowInput, options: Pick<RunRowOptions, 'now' | 'formatTime'>): RunRow {
   const { run, batch } = input;
   const state = displayState(run, input.live);
-  const label = batch ? `Batch: ${batch.datasetName} (${batch.items} ${batch.items === 1 ? 'item' : 'items'})` : runLabel(run.task);
+  const label = batch ? batchLabel(batch) : runLabel(run.task);
   const agent = input.agentName ?? (run.agentId === null ? 'deleted agent' : 'unknown agent');
   const progress = batch ? `${doneCount(batch.counts)}/${batch.items} done` : `${input.steps} ${input.steps === 1 ? 'step' : 'steps'}`;
   const age = ageText(options.now, finishedAt(run));
@@ -115,7 +125,7 @@ export function buildRunRow(input: RunRowInput, options: Pick<RunRowOptions, 'no
     '',
     `${STATE_WORDS[state]}${error !== undefined ? `: ${escapeMarkdown(error)}` : ''}`,
     `Agent: ${escapeMarkdown(agent)}`,
-    ...(batch ? [`Items: ${escapeMarkdown(countsText(batch.counts))}`] : [`Steps: ${input.steps}`]),
+    ...(batch ? [`Items: ${escapeMarkdown(countsText(batch.counts))}`, ...rateLimitLine(batch)] : [`Steps: ${input.steps}`]),
     `Cost: ${costLabel(input.costUsd)}`,
     `Created: ${escapeMarkdown(options.formatTime(run.createdAt))}`,
     ...(run.endedAt !== null ? [`Ended: ${escapeMarkdown(options.formatTime(run.endedAt))}`] : []),
@@ -131,6 +141,18 @@ export function buildRunRow(input: RunRowInput, options: Pick<RunRowOptions, 'no
     accessibilityLabel: `${label}, ${state}, ${description}`,
     state,
   };
+}
+
+function batchLabel(batch: NonNullable<RunRowInput['batch']>): string {
+  const columns = batch.columns ?? 1;
+  const rows = columns > 1 ? Math.round(batch.items / columns) : batch.items;
+  const items = `${rows.toLocaleString('en-US')} ${rows === 1 ? 'item' : 'items'}`;
+  return `Batch: ${batch.datasetName} (${columns > 1 ? `${items} × ${columns} agents` : items})`;
+}
+
+function rateLimitLine(batch: NonNullable<RunRowInput['batch']>): string[] {
+  const times = batch.rateLimited ?? 0;
+  return times > 0 ? [`Rate limited ${times} ${times === 1 ? 'time' : 'times'}, waited ${Math.round((batch.waitedMs ?? 0) / 1000)} s (items are asked again, not failed)`] : [];
 }
 
 /** The task's first non-blank line, cut to LABEL_MAX characters with an ellipsis. */

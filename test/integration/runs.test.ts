@@ -13,6 +13,21 @@ import { FakeProviderServer, SENTINEL_KEY } from '../fakes/providers/fakeServer'
 import { openAiProtocol } from '../fakes/providers/openaiProtocol';
 import { activateStudio, fakeEndpointWithAgent, removeFakeEndpoint, scriptedAgent as scriptedAgentOn, uniqueName, waitForEvent, waitUntil } from './support';
 
+/** Polls `check` (every 25 ms, up to 20 s) until it gives a value: for state read through test hooks that fire no event. */
+async function waitFor<T>(check: () => T | undefined): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error('Timed out waiting for a condition');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 /**
  * Runs in a real extension host: Start Run (with its arguments, as automation would) hands a task to an agent
  * on the scripted fake; the run works through the real agent loop and tools in a folder of the open workspace,
@@ -113,5 +128,48 @@ describe('runs in a real extension host', function () {
     await waitUntil(() => runs.get(run.id)?.run.status === 'cancelled', onRuns, 'the run to end cancelled');
     await rowWhen(run.id, (candidate, group) => group.id === 'finished' && candidate.state === 'cancelled', 'the row under Finished, cancelled');
     assert.equal(existsSync(marker), false, 'the command it asked for never ran');
+  });
+
+  it('Start Batch Run: a promptfoo YAML over two agents runs every item, its Results panel opens with the grades, and Re-run of the failures makes a new batch', async () => {
+    const right = await scriptedAgent('batch-right', [{ text: 'The answer is Paris.' }]);
+    const wrong = await scriptedAgent('batch-wrong', [{ text: 'Lyon, I think.' }]);
+    const file = path.join(dir, 'capitals.yaml');
+    const tests = Array.from({ length: 5 }, (_, i) => `  - vars: { question: "Capital of France, take ${i + 1}?" }\n    assert:\n      - type: icontains\n        value: paris`).join('\n');
+    writeFileSync(file, `prompts: "Answer briefly: {{question}}"\ntests:\n${tests}\n`);
+    const run = await vscode.commands.executeCommand<Run | undefined>(CommandIds.startBatchRun, { file, columns: [{ agentId: right.id }, { agentId: wrong.id }] });
+    assert.ok(run);
+    assert.equal(run.kind, 'batch');
+    await waitUntil(() => runs.get(run.id)?.run.status === 'completed', onRuns, 'the batch to complete');
+    assert.deepEqual(runs.get(run.id)?.batch?.counts, { completed: 10 });
+    assert.ok(api.sessions.runs.results.openPanels().includes(run.id), 'its Results panel opened');
+    const snapshot = await waitFor(() => {
+      const seen = api.sessions.runs.results.snapshot(run.id);
+      return seen.status === 'completed' && seen.summaries.every((summary) => summary.pending === 0) ? seen : undefined;
+    });
+    assert.deepEqual(snapshot.columns.map((column) => column.label), [right.name, wrong.name]);
+    assert.deepEqual(snapshot.summaries.map((summary) => [summary.passed, summary.failed]), [[5, 0], [0, 5]]);
+    const row = await rowWhen(run.id, (candidate, group) => group.id === 'finished' && candidate.state === 'completed', 'the batch under Finished');
+    assert.equal(row.label, 'Batch: capitals.yaml (5 items × 2 agents)');
+    assert.match(row.description, /10\/10 done/);
+    const sessions = (await api.sessions.rows()).flatMap((group) => group.sessions.map((session) => session.id));
+    assert.ok(runs.items(run.id).every((item) => item.sessionId !== null && !sessions.includes(item.sessionId)), "items' sessions stay out of the Sessions view");
+
+    const failed = runs.items(run.id).filter((item) => (item.input as { column?: { agentId?: string } }).column?.agentId === wrong.id).map((item) => item.id);
+    const before = runs.list().length;
+    await api.sessions.runs.results.request(run.id, 'results/rerun', { runItemIds: failed });
+    const again = await waitFor(() => runs.list().find((details) => details.run.id !== run.id && details.run.kind === 'batch' && details.run.task.endsWith('5 items again')));
+    assert.equal(runs.list().length, before + 1);
+    await waitUntil(() => runs.get(again.run.id)?.run.status === 'completed', onRuns, 'the re-run to complete');
+    assert.ok(api.sessions.runs.results.openPanels().includes(again.run.id), 'the re-run opened its own Results panel');
+    assert.deepEqual(runs.get(run.id)?.batch?.counts, { completed: 10 }, 'the first batch is left as it was');
+  });
+
+  it('Start Batch Run refuses a malformed dataset with the line at fault, and starts nothing', async () => {
+    const file = path.join(dir, 'broken.jsonl');
+    writeFileSync(file, '{"query": "fine"}\n{"query": oops}\n');
+    const before = runs.list().length;
+    const run = await vscode.commands.executeCommand<Run | undefined>(CommandIds.startBatchRun, { file, columns: [{ agentId: 'unused' }] });
+    assert.equal(run, undefined);
+    assert.equal(runs.list().length, before, 'nothing was started');
   });
 });

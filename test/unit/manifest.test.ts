@@ -61,11 +61,12 @@ describe('package.json contributions', () => {
     }
   });
 
-  it('activates from its contributions alone, plus the restore of chat and Inspector panels after a reload', () => {
+  it('activates from its contributions alone, plus the restore of chat, Inspector and Results panels after a reload', () => {
     // Views and commands imply their activation events; a webview panel restored by a serializer does not.
     assert.deepEqual(manifest.activationEvents.filter((event) => event !== 'onWebviewPanel:aiStudio.agentEditor'), [
       'onWebviewPanel:aiStudio.chat',
       'onWebviewPanel:aiStudio.inspector',
+      'onWebviewPanel:aiStudio.results',
     ]);
   });
 
@@ -118,10 +119,15 @@ describe('package.json contributions', () => {
     assert.deepEqual([...new Set(rows.map((i) => i.command))].sort(), agentCommands.sort());
   });
 
-  it('offers Start Run on the empty Runs view and in its title, and the run actions on its rows by state', () => {
-    assert.match(manifest.contributes.viewsWelcome.find((w) => w.view === ViewIds.runs)!.contents, /\[Start Run…\]\(command:aiStudio\.startRun\)/);
+  it('offers Start Run and Start Batch Run on the empty Runs view and in its title, and the run actions on its rows by state', () => {
+    const welcome = manifest.contributes.viewsWelcome.find((w) => w.view === ViewIds.runs)!.contents;
+    assert.match(welcome, /\[Start Run…\]\(command:aiStudio\.startRun\)/);
+    assert.match(welcome, /\[Start Batch Run…\]\(command:aiStudio\.startBatchRun\)/);
     const title = manifest.contributes.menus['view/title']!.filter((i) => i.when?.includes(`view == ${ViewIds.runs}`)).map((i) => i.command);
-    assert.deepEqual(title, [CommandIds.startRun]);
+    assert.deepEqual(title, [CommandIds.startRun, CommandIds.startBatchRun]);
+    const explorer = manifest.contributes.menus['explorer/context']!.find((i) => i.command === CommandIds.startBatchRun);
+    const extensions = /\(([^)]*)\)/.exec(explorer?.when ?? '')?.[1];
+    assert.deepEqual(['.jsonl', '.ndjson', '.csv', '.yaml', '.yml', '.json', '.txt'].filter((ext) => new RegExp(`^\\.(${extensions})$`).test(ext)), ['.jsonl', '.ndjson', '.csv', '.yaml', '.yml'], 'dataset files only (a .json file is too often something else)');
     const rows = manifest.contributes.menus['view/item/context']!.filter((i) => i.when?.includes(`view == ${ViewIds.runs}`));
     const forState = (contextValue: string) =>
       [...new Set(rows.filter((i) => new RegExp(`viewItem (==|=~) /?(.*)/?$`).test(i.when ?? '') && matchesWhen(i.when!, contextValue)).map((i) => i.command))].sort();

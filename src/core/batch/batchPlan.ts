@@ -20,6 +20,11 @@ export interface BatchSpec {
   /** Each with its agent version pinned, so results compare what they say whatever is saved meanwhile. */
   columns: MatrixColumn[];
   concurrency: number;
+  /**
+   * The person let this dataset's `javascript` assertions run (on their machine, in a trusted workspace); kept so
+   * a resumed batch grades the same way. Without it those assertions fail, saying why.
+   */
+  javascript: boolean;
 }
 
 export interface BatchPlan {
@@ -33,7 +38,7 @@ export type PlannedBatch = { ok: true; plan: BatchPlan } | { ok: false; errors: 
 /** At most this many problems are listed: enough to fix a template, not a wall of the same line. */
 const MAX_PROBLEMS = 20;
 
-export function planBatch(source: string, dataset: Dataset, columns: readonly MatrixColumn[], concurrency = DEFAULT_BATCH_CONCURRENCY): PlannedBatch {
+export function planBatch(source: string, dataset: Dataset, columns: readonly MatrixColumn[], concurrency = DEFAULT_BATCH_CONCURRENCY, javascript = false): PlannedBatch {
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_BATCH_CONCURRENCY) {
     return { ok: false, errors: [`The concurrency must be a whole number from 1 to ${MAX_BATCH_CONCURRENCY}; it is ${concurrency}.`] };
   }
@@ -60,7 +65,7 @@ export function planBatch(source: string, dataset: Dataset, columns: readonly Ma
     return { ok: false, errors };
   }
   const inputs = matrix.items.map((item) => batchItemInput(item, tasks.get(item.datasetItemId) ?? '', byId.get(item.datasetItemId)?.description));
-  const spec: BatchSpec = { source, ...(dataset.prompt !== undefined ? { prompt: dataset.prompt } : {}), columns: [...columns], concurrency };
+  const spec: BatchSpec = { source, ...(dataset.prompt !== undefined ? { prompt: dataset.prompt } : {}), columns: [...columns], concurrency, javascript };
   return { ok: true, plan: { spec, inputs } };
 }
 
@@ -70,6 +75,7 @@ export function batchSpecJson(spec: BatchSpec): JsonObject {
     ...(spec.prompt !== undefined ? { prompt: spec.prompt } : {}),
     columns: spec.columns.map(columnJson),
     concurrency: spec.concurrency,
+    javascript: spec.javascript,
   };
 }
 
@@ -78,7 +84,7 @@ export function readBatchSpec(value: JsonValue | null): BatchSpec | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return undefined;
   }
-  const { source, prompt, columns, concurrency } = value as JsonObject;
+  const { source, prompt, columns, concurrency, javascript } = value as JsonObject;
   if (typeof source !== 'string' || !Array.isArray(columns) || typeof concurrency !== 'number') {
     return undefined;
   }
@@ -91,5 +97,11 @@ export function readBatchSpec(value: JsonValue | null): BatchSpec | undefined {
     ...(typeof prompt === 'string' ? { prompt } : {}),
     columns: read as MatrixColumn[],
     concurrency: Math.min(MAX_BATCH_CONCURRENCY, Math.max(1, Math.floor(concurrency))),
+    javascript: javascript === true,
   };
+}
+
+/** Whether any item checks its output with JavaScript (which runs only when the person allows it). */
+export function usesJavascript(dataset: Pick<Dataset, 'items'>): boolean {
+  return dataset.items.some((item) => item.assert.some((assertion) => assertion.type === 'javascript' || assertion.type === 'not-javascript'));
 }

@@ -8,7 +8,7 @@ import { buildResultsTable, type CellInput, type ResultsTable } from './results'
 
 /**
  * A batch's results table from its run items alone: rows in dataset order (as the items were written), columns
- * in the spec's order, each cell from its item's status and grade. An item whose input cannot be read is left
+ * in the spec's order (those with items), each cell from its item's status and grade. An item whose input cannot be read is left
  * out and counted, so a damaged row shows up as a gap, never as a crash.
  */
 export function batchResultsTable(spec: BatchSpec, items: readonly RunItem[]): ResultsTable & { unreadable: number } {
@@ -36,7 +36,9 @@ export function batchResultsTable(spec: BatchSpec, items: readonly RunItem[]): R
       ...(grade !== undefined ? { grade } : {}),
     });
   }
-  return { ...buildResultsTable([...rows.values()], spec.columns, cells), unreadable };
+  // A batch of some items run again may leave whole columns out: only the columns it ran are shown.
+  const used = new Set(cells.map((cell) => cell.columnId));
+  return { ...buildResultsTable([...rows.values()], spec.columns.filter((column) => used.has(column.id)), cells), unreadable };
 }
 
 /** The grade a finished item stored (batchItemTurn.ts), if its output has one of the right shape. */

@@ -1,5 +1,5 @@
 import type { ChatMessageView, ChatSnapshot } from '../../protocol/chat';
-import type { Decision } from '../../protocol/chatTools';
+import type { Decision, PendingView } from '../../protocol/chatTools';
 import { AgentTurn, type AgentTurnSetup } from '../agent/agentTurn';
 import { SessionAgents } from '../agent/sessionAgents';
 import type { UndoFile } from '../agent/undo';
@@ -86,6 +86,11 @@ export class ChatService implements Disposable {
   /** Answers a question the session's turn waits on (an approval, a limit); refused unless it is pending. */
   decide(sessionId: string, pendingId: string, decision: Decision, reason?: string): void {
     this.agents.decide(sessionId, pendingId, decision, reason);
+  }
+
+  /** The questions the session's turn waits on now. */
+  pending(sessionId: string): PendingView[] {
+    return this.agents.broker.pending(sessionId);
   }
 
   /** Whether the session's turn is waiting for the person. */

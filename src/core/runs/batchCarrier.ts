@@ -17,7 +17,7 @@ import { budgetOf, type RunBudget } from './runOutcome';
 import { claimBatchStart, claimResume, finishBatch, setWaiting, type TransitionDeps } from './runTransitions';
 
 /** What a batch needs of the chat loop: a run's, and word of the retries its model calls wait out. */
-export type BatchChat = RunChat & Pick<ChatService, 'onDidRetry'>;
+export type BatchChat = RunChat & Pick<ChatService, 'onDidRetry' | 'pending' | 'decide'>;
 
 export interface BatchCarrierDeps {
   repos: ChatRepositories;
@@ -31,7 +31,7 @@ export interface BatchCarrierDeps {
   closing(): boolean;
   monotonic(): number;
   /** The checks' ports for this batch (a judge, JavaScript in a trusted workspace); none is the default. */
-  assertionPorts?: (runId: string) => AssertionPorts;
+  assertionPorts?: (batch: { runId: string; spec: BatchSpec }) => AssertionPorts;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
@@ -54,6 +54,8 @@ interface CarriedBatch {
   left: boolean;
   /** The sessions of the items under way, and the retries each one's model calls waited out. */
   sessions: Map<string, number>;
+  /** Items stopped on their budget, by session: what was reached, in words. */
+  reached: Map<string, string>;
   writes: Promise<void>;
   done: Promise<void>;
   letGo(): void;
@@ -142,11 +144,20 @@ export class BatchCarrier implements Disposable {
     return true;
   }
 
-  /** An item's session's questions changed: the batch waits while any of its items does. */
+  /**
+   * An item's session's questions changed: the batch waits while any of its items does (an approval). A budget
+   * reached is not asked: nobody watches each of a thousand items, so the item stops there and fails with it.
+   */
   pendingChanged(sessionId: string): void {
     const carried = this.bySession.get(sessionId);
     if (carried === undefined) {
       return;
+    }
+    for (const pending of this.deps.chat.pending(sessionId)) {
+      if (pending.kind === 'limit') {
+        carried.reached.set(sessionId, pending.reached);
+        this.deps.chat.decide(sessionId, pending.id, 'stop');
+      }
     }
     carried.writes = carried.writes
       .then(async () => {
@@ -185,6 +196,7 @@ export class BatchCarrier implements Disposable {
       cancelRequested: this.deps.leases.cancelRequested(runId),
       left: false,
       sessions: new Map(),
+      reached: new Map(),
       writes: Promise.resolve(),
       done,
       letGo,
@@ -235,10 +247,11 @@ export class BatchCarrier implements Disposable {
           chat: this.deps.chat,
           log: this.deps.log,
           gate: carried.gate,
-          ports: this.deps.assertionPorts?.(carried.runId) ?? {},
+          ports: this.deps.assertionPorts?.({ runId: carried.runId, spec: carried.spec }) ?? {},
           limits: carried.limits,
           monotonic: () => this.deps.monotonic(),
           cancelled: () => carried.cancelRequested,
+          limitReached: () => (sessionId === undefined ? undefined : carried.reached.get(sessionId)),
           closing: () => this.isClosing(),
           signal: carried.controller.signal,
           track: (id) => {
@@ -248,6 +261,7 @@ export class BatchCarrier implements Disposable {
               this.bySession.set(id, carried);
             } else if (sessionId !== undefined) {
               carried.sessions.delete(sessionId);
+              carried.reached.delete(sessionId);
               this.bySession.delete(sessionId);
             }
           },

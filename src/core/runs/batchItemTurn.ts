@@ -36,6 +36,8 @@ export interface ItemTurnDeps {
   monotonic(): number;
   /** The batch was cancelled (here or by another window). */
   cancelled(): boolean;
+  /** The item's turn was stopped on its budget: what was reached ("30 steps"). */
+  limitReached(): string | undefined;
   /** This window is closing: an item cut off stays running, for Resume. */
   closing(): boolean;
   signal: AbortSignal;
@@ -92,10 +94,12 @@ export async function runBatchItem(deps: ItemTurnDeps, item: RunItem, input: Bat
     }
     const head = headOf(repos, sessionId);
     const { steps, costUsd } = callsOf(deps.costs, sessionId);
-    const outcome = outcomeOf(head, { cancelled: deps.cancelled(), closing: deps.closing(), steps });
-    if (outcome.status === 'left') {
+    const ended = outcomeOf(head, { cancelled: deps.cancelled(), closing: deps.closing(), steps });
+    if (ended.status === 'left') {
       return 'left';
     }
+    const reached = deps.limitReached();
+    const outcome: typeof ended = ended.status === 'cancelled' && !deps.cancelled() && reached !== undefined ? { status: 'failed', error: { message: `the item reached its limit of ${reached}` } } : ended;
     const latencyMs = resumed ? null : Math.max(0, Math.round(deps.monotonic() - started - waitedMs));
     const facts: GradedOutcome = {
       output: head ? textOf(head) : '',

@@ -8,7 +8,7 @@ import type { Disposable } from '../chat/chatTypes';
 import { describe } from '../chat/chatTurn';
 import type { Clock, Logger } from '../ports';
 import type { Dataset } from '../batch/dataset';
-import { batchSpecJson, planBatch } from '../batch/batchPlan';
+import { batchSpecJson, planBatch, readBatchSpec, type BatchSpec } from '../batch/batchPlan';
 import { columnLabel, type MatrixColumn } from '../batch/matrix';
 import type { AssertionPorts } from '../batch/assertions';
 import { BatchCarrier, type BatchChat, type BatchProgress } from './batchCarrier';
@@ -42,6 +42,8 @@ export interface StartBatchInput {
   concurrency?: number;
   /** Limits for each item's turn. */
   budget?: RunBudget;
+  /** Let the dataset's `javascript` assertions run (the person agreed, in a trusted workspace). Default false. */
+  allowJavascript?: boolean;
 }
 
 /** What `start` needs: an agent, a task in words, and optionally a budget and another model. */
@@ -99,8 +101,8 @@ export interface RunServiceDeps {
   log: Logger;
   /** For item latencies; performance.now by default. */
   monotonic?: () => number;
-  /** The checks' ports for a batch (a judge, JavaScript in a trusted workspace). */
-  assertionPorts?: (runId: string) => AssertionPorts;
+  /** The checks' ports for a batch (a judge; JavaScript when its spec allows it and the workspace is trusted). */
+  assertionPorts?: (batch: { runId: string; spec: BatchSpec }) => AssertionPorts;
   /** This window's id, the chat service's: it owns the leases of the runs this window carries. */
   windowId: string;
   /** Runs at a time in this window (read at each start; a setting). Runs beyond it wait as queued. */
@@ -214,7 +216,7 @@ export class RunService implements Disposable {
   async startBatch(input: StartBatchInput): Promise<Run> {
     this.refuseWhileClosing();
     const columns = this.resolveColumns(input.columns);
-    const planned = planBatch(input.source, input.dataset, columns, input.concurrency);
+    const planned = planBatch(input.source, input.dataset, columns, input.concurrency, input.allowJavascript === true);
     if (!planned.ok) {
       throw new Error(`The batch cannot start: ${planned.errors.join(' ')}`);
     }
@@ -239,6 +241,43 @@ export class RunService implements Disposable {
     this.enqueue(run);
     this.emit(run.id);
     return run;
+  }
+
+  /**
+   * A new batch of some items of an ended one (its failed ones, or the ones the person picked), with the same
+   * spec and budget: the first batch stays as it was, so the two can be compared. Throws when none of the ids is
+   * an item of that batch.
+   */
+  async rerunItems(runId: string, runItemIds: readonly string[]): Promise<Run> {
+    this.refuseWhileClosing();
+    const run = this.requireRun(runId);
+    const spec = readBatchSpec(run.spec);
+    if (run.kind !== 'batch' || spec === undefined) {
+      throw new Error('Only the items of a batch can be run again; use Re-run for a run.');
+    }
+    const wanted = new Set(runItemIds);
+    const inputs = this.runs.listItems(runId).filter((item) => wanted.has(item.id)).map((item) => item.input);
+    if (inputs.length === 0) {
+      throw new Error('None of those items is in this batch any more; choose items in its results again.');
+    }
+    const first = spec.columns[0];
+    const again = await this.deps.store.write((sql) => {
+      const created = this.runs.within(sql).create({
+        agentId: run.agentId ?? first?.agentId ?? '',
+        ...(run.agentVersionId !== null ? { agentVersionId: run.agentVersionId } : {}),
+        kind: 'batch',
+        task: `${spec.source}: ${inputs.length} ${inputs.length === 1 ? 'item' : 'items'} again`,
+        budget: run.budget,
+        spec: batchSpecJson(spec),
+        items: inputs,
+      });
+      this.leases.hold(sql, created.id);
+      return created;
+    });
+    this.deps.log.info(`Batch ${again.id} queued: ${inputs.length} items of batch ${runId} again`);
+    this.enqueue(again);
+    this.emit(again.id);
+    return again;
   }
 
   /**

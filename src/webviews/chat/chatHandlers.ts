@@ -5,6 +5,7 @@ import type { ChatService } from '../../core/chat/chatService';
 import type { Logger } from '../../core/ports';
 import type { ChatRequests } from '../../protocol/chat';
 import type { RequestHandlers } from '../../protocol/rpc';
+import type { RunHeaderMethod } from '../../protocol/runHeader';
 import type { LastTextEditor } from './lastEditor';
 
 /**
@@ -30,7 +31,10 @@ export const RESTORE_ANYWAY = 'Restore Anyway';
 
 export const OPEN_LINK = 'Open Link';
 
-export function chatHandlers(deps: ChatHandlerDeps): RequestHandlers<ChatRequests> {
+/** Every chat request but the run header's, which the panel's RunHeaderSync serves. */
+export type ChatSessionHandlers = Omit<RequestHandlers<ChatRequests>, RunHeaderMethod>;
+
+export function chatHandlers(deps: ChatHandlerDeps): ChatSessionHandlers {
   const { chat, sessionId } = deps;
   const scope = { sessionId };
   return {

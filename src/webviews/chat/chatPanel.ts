@@ -11,6 +11,7 @@ import { WebviewHost, type PanelTraffic } from '../webviewHost';
 import { chatHandlers } from './chatHandlers';
 import type { ChatPanelMemory } from './chatPanelMemory';
 import type { LastTextEditor } from './lastEditor';
+import { RunHeaderSync, type ChatRunPort } from './runHeaderSync';
 
 /**
  * The chat panel: one per session (opening it again reveals it). It shows what the chat loop says about its
@@ -30,6 +31,8 @@ export interface ChatPanelServices {
   memory: ChatPanelMemory;
   /** Opens the diff of a file an agent's call changed (the turn's original against the file now). */
   openDiff(sessionId: string, messageId: string, callId: string, path: string): Promise<void>;
+  /** The runner (issue 13): a session that belongs to a run shows the run header. Absent: no header. */
+  runs?: ChatRunPort;
 }
 
 export class ChatPanel extends Disposable {
@@ -112,6 +115,7 @@ export class ChatPanel extends Disposable {
 
   readonly handlers: RequestHandlers<ChatRequests>;
   private readonly host: WebviewHost<ChatRequests, ChatEvent, ChatSnapshot>;
+  private readonly runHeader: RunHeaderSync;
   private title: string;
   /** The agents the picker was last told about; undefined until first read. */
   private agentsKey: string | undefined;
@@ -129,7 +133,9 @@ export class ChatPanel extends Disposable {
     panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'activity-bar.svg');
     panel.title = sessionLabel(title);
     services.memory.remember(sessionId, panel.title);
-    this.handlers = chatHandlers({
+    // Posts only after the host below exists (on the document's ready); its handlers are the panel's from the start.
+    this.runHeader = this._register(new RunHeaderSync(services.runs, sessionId, (event) => this.host.postEvent(event), services.log));
+    const sessionHandlers = chatHandlers({
       chat,
       sessionId,
       log: services.log,
@@ -140,11 +146,23 @@ export class ChatPanel extends Disposable {
       },
       openDiff: (messageId, callId, path) => services.openDiff(sessionId, messageId, callId, path),
     });
+    this.handlers = { ...sessionHandlers, ...this.runHeader.handlers };
     this.host = this._register(
       new WebviewHost(
         panel.webview,
         services.extensionUri,
-        { name: 'Chat', title: 'AI Studio Chat', bundle: 'chat', requests: chatRequests, handlers: this.handlers, snapshot: () => chat.snapshot(sessionId) },
+        {
+          name: 'Chat',
+          title: 'AI Studio Chat',
+          bundle: 'chat',
+          requests: chatRequests,
+          handlers: this.handlers,
+          snapshot: () => {
+            // Every (re)loaded document gets the run header with its snapshot: it is not part of the chat's state.
+            this.runHeader.documentReady();
+            return chat.snapshot(sessionId);
+          },
+        },
         services.log,
         (traffic) => services.onTraffic(traffic),
       ),
@@ -160,6 +178,7 @@ export class ChatPanel extends Disposable {
         }
       }),
     );
+    this.runHeader.start(chat);
     this._register(services.source.onDidChange(() => void this.onSessionsChanged()));
     // Learns the agents the snapshot offers, so a later change to them is noticed.
     void this.onSessionsChanged();
@@ -168,6 +187,7 @@ export class ChatPanel extends Disposable {
         if (!webviewPanel.visible) {
           // Its document is discarded while hidden; showing it reloads it, and its `ready` gets a new snapshot.
           this.host.markNotReady();
+          this.runHeader.documentGone();
         }
       }),
     );

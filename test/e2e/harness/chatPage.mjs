@@ -173,4 +173,19 @@ export class ChatPage {
   async violations() {
     return this.page.evaluate(() => window.__violations);
   }
+
+  /** Posts the `chat/run` event (a RunHeaderView, or null: the session is no run's). */
+  async runEvent(run) {
+    await this.event('chat/run', { run });
+  }
+
+  /** The run header above the conversation. */
+  runHeader() {
+    return this.page.locator('#run-header');
+  }
+
+  /** A meter of the run header by its kind: steps, tokens, costUsd, minutes. */
+  runMeter(kind) {
+    return this.page.locator(`#run-header .run-meter[data-kind="${kind}"]`);
+  }
 }

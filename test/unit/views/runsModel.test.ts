@@ -76,6 +76,10 @@ describe('Runs view model', () => {
     assert.equal(batch.label, 'Batch: capitals.csv (40 items)');
     assert.equal(batch.description, 'Helper · 12/40 done · $0.0123 · 10 min ago');
     assert.ok(batch.tooltip.includes('Items: 10 completed, 2 failed, 3 running, 25 queued'), batch.tooltip);
+    assert.ok(!batch.tooltip.includes('Rate limited'), 'no rate limit, no line about it');
+    const compared = only(input(run('completed', 'ignored'), { batch: { datasetName: 'qa.yaml', items: 2000, columns: 2, counts: { completed: 2000 }, rateLimited: 41, waitedMs: 14_400 } }));
+    assert.equal(compared.label, 'Batch: qa.yaml (1,000 items × 2 agents)');
+    assert.ok(compared.tooltip.includes('Rate limited 41 times, waited 14 s (items are asked again, not failed)'), compared.tooltip);
   });
 
   it('describes a run by agent, steps, cost and age', () => {

@@ -19,6 +19,8 @@ import { installKeyboard } from './keyboard';
 import { rateLimited } from './problemReporter';
 import { PendingDock } from './pendingDock';
 import { ToolUiState } from './toolUi';
+import { RunHeader } from './runHeader';
+import { parseRunEvent } from './runHeaderGuards';
 import '../shared/fullPanel.css';
 import '../shared/actionButton.css';
 import './chat.css';
@@ -26,6 +28,7 @@ import './messages.css';
 import './code.css';
 import './toolSteps.css';
 import './pending.css';
+import './runHeader.css';
 
 /**
  * The chat panel: mirrors the host's session (snapshot on `ready`, then events), renders the shown branch and
@@ -52,6 +55,16 @@ const client = new RpcClient<ChatRequests, ChatEvent, ChatSnapshot>(api, {
     }),
   onEvent: (raw: unknown) =>
     guarded('event', () => {
+      const run = parseRunEvent(raw);
+      if (run.kind !== 'other') {
+        // The run header is the panel's own, not the conversation's: it does not go through the store.
+        if (run.kind === 'invalid') {
+          reportProblem('chat panel: ignored a run header that does not match the protocol');
+        } else {
+          runHeader.show(run.run);
+        }
+        return;
+      }
       const event = parseEvent(raw);
       if (!event) {
         reportProblem(`chat panel: ignored an event that does not match the protocol (${describe(raw)})`);
@@ -130,6 +143,9 @@ function stop(): void {
 }
 
 const announcer = new Announcer(store, layout.announcer);
+// Between the panel's title and the conversation; hidden until the host says the session is a run's.
+const runHeader = new RunHeader({ request, announce: (text) => announcer.say(text), showError });
+layout.feed.parentElement?.before(runHeader.element);
 installActions(layout.feed, {
   store,
   transcript,

@@ -124,6 +124,21 @@ describe('batch runs: a dataset under several agents', function () {
     assert.ok(table.rows[0]?.cells.every((cell) => cell.latencyMs !== null && cell.latencyMs >= 0));
 
     assert.deepEqual(win.repos.sessions.list({ excludeRunSessions: true }), [], "items' sessions stay out of the Sessions view");
+
+    const failed = table.rows.flatMap((row) => row.cells.filter((cell) => cell.status === 'fail').map((cell) => cell.runItemId ?? ''));
+    const again = await win.runs.rerunItems(run.id, [...failed, 'not-an-item']);
+    assert.equal(again.task, 'capitals.yaml: 2 items again');
+    const redone = await untilStatus(win, again.id, 'completed');
+    const second = batchResultsTable(readBatchSpec(redone.run.spec)!, win.runs.items(again.id));
+    assert.deepEqual(second.rows.map((row) => [row.datasetItemId, ...row.cells.map((cell) => cell.status)]), [
+      ['fr', 'fail'],
+      ['tools', 'fail'],
+    ], 'only the failed cells ran again, under their column');
+    assert.deepEqual(second.columns.map((column) => column.id), ['c2']);
+    assert.equal(batchResultsTable(spec, win.runs.items(run.id)).rows[0]?.cells[1]?.status, 'fail', 'the first batch is left as it was');
+    await assert.rejects(win.runs.rerunItems(run.id, ['not-an-item']), /None of those items is in this batch/);
+
+    await win.runs.delete(again.id);
     await win.runs.delete(run.id);
     assert.equal(win.repos.sessions.list().length, 0, 'deleting the batch deletes its sessions');
   });
@@ -190,6 +205,17 @@ describe('batch runs: a dataset under several agents', function () {
       await next.runs.shutdown();
       await next.chat.shutdown();
     }
+  });
+
+  it('an item that reaches its budget stops there and fails with it, instead of waiting for someone to answer', async () => {
+    await open();
+    const agent = await agentWith('Long', [{ toolCalls: [{ name: 'read_file', arguments: { path: 'calc.js' } }] }, { text: 'Finally.' }]);
+    const run = await win.runs.startBatch({ source: 'one.jsonl', dataset: dataset('{"query":"Go"}', 'one.jsonl'), columns: [{ agentId: agent.id }], budget: { steps: 1 } });
+    const done = await untilStatus(win, run.id, 'completed');
+    assert.deepEqual(done.batch?.counts, { failed: 1 });
+    const [item] = win.runs.items(run.id);
+    assert.match((item?.error as { message?: string }).message ?? '', /reached its limit of 1 step/);
+    assert.equal(batchResultsTable(readBatchSpec(done.run.spec)!, win.runs.items(run.id)).rows[0]?.cells[0]?.status, 'error');
   });
 
   it('refuses a batch that cannot run whole, saying which item and why, and writes nothing', async () => {

@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { INTERRUPTED_RESULT } from '../../../../src/core/agent/toolRecovery';
 import { systemClock } from '../../../../src/core/ports';
+import { mapEventsToSpans } from '../../../../src/core/otel/spanMapping';
 import type { Agent } from '../../../../src/db/repositories/agents';
+import type { StudioEvent } from '../../../../src/db/repositories/events';
 import type { JsonValue } from '../../../../src/db/repositories/rows';
 import type { StorePort } from '../../../../src/db/repositories/storePort';
 import type { Store } from '../../../../src/db/store';
@@ -21,6 +23,16 @@ import { openDurableStore, openWindow, pendingOf, until, untilStatus, type RunWi
  * SDK against the scripted loopback fake, the real tools on a temporary workspace. A script is what the model
  * "decides"; queueing, statuses, approvals, limits, leases and recovery are the product's.
  */
+
+/** The OTLP trace a run's events export as: how many traces, the root spans, the kinds of their children. */
+function traceShape(events: readonly StudioEvent[]): { traces: number; roots: string[]; children: string[] } {
+  const spans = mapEventsToSpans(events);
+  return {
+    traces: new Set(spans.map((span) => span.traceId)).size,
+    roots: spans.filter((span) => span.parentSpanId === null).map((span) => span.name.split(' ')[0] ?? ''),
+    children: spans.filter((span) => span.parentSpanId !== null).map((span) => span.name.split(' ')[0] ?? '').sort(),
+  };
+}
 
 const ASKS_TO_RUN: ScriptStep[] = [{ toolCalls: [{ name: 'run_command', arguments: { command: 'node test.js' } }] }, { text: 'The test says: {{lastToolResult}}' }];
 
@@ -102,6 +114,7 @@ describe('runs: an agent carrying out a task by itself', function () {
     assert.deepEqual(path_.map((m) => m.role), ['user', 'assistant', 'tool', 'assistant']);
     assert.deepEqual(path_[0]?.content, [{ type: 'text', text: 'Read calc.js and say what add does.' }]);
     assert.deepEqual(win.repos.settings.keys('runs.'), [], 'no lease is left behind');
+    assert.deepEqual(traceShape(win.repos.events.list({ sessionId })), { traces: 1, roots: ['invoke_agent'], children: ['chat', 'chat', 'execute_tool'] }, 'an exported run is one trace: invoke_agent with its steps as children');
 
     await win.runs.delete(run.id);
     assert.equal(win.runs.get(run.id), undefined);
@@ -343,6 +356,7 @@ describe('runs across windows sharing one store folder', function () {
     assert.ok(steps.every((body) => body.model === agent.currentVersion.model));
     const head = b.repos.messages.get(b.repos.sessions.get(done.sessionId ?? '')?.headMessageId ?? '');
     assert.equal(head?.agentVersionId, run.agentVersionId);
+    assert.deepEqual(traceShape(events), { traces: 1, roots: ['invoke_agent'], children: ['chat', 'chat', 'execute_tool'] }, 'the resumed run exports as one trace');
   });
 
   it('cancel from another window: the window carrying the run stops it, and the command never runs', async () => {
