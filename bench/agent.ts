@@ -1,11 +1,12 @@
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FakeProviderServer } from '../test/fakes/providers/fakeServer';
 import { openAiProtocol } from '../test/fakes/providers/openaiProtocol';
 import { measureBigOutput, MODEL_CHARS_BOUND, OUTPUT_BYTES, type BigOutputResult } from './agent/bigOutput';
-import { MARK, report } from './agent/host';
+import { report } from './agent/host';
+import { loadAverage, median, percentile, positiveInt, runPartProcess } from './benchRuns';
 import { measureToolTurn, type ToolTurnResult } from './agent/toolTurn';
 import { measureTtft, type TtftResult } from './agent/ttft';
 
@@ -41,44 +42,12 @@ interface Run {
   ttft: TtftResult;
 }
 
-function positiveInt(raw: string | undefined, fallback: number): number {
-  const value = Number(raw);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-}
-
-const percentile = (values: readonly number[], p: number) => {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (sorted.length === 0) {
-    return NaN;
-  }
-  const at = (p / 100) * (sorted.length - 1);
-  const low = Math.floor(at);
-  return sorted[low]! + (sorted[Math.min(low + 1, sorted.length - 1)]! - sorted[low]!) * (at - low);
-};
-const median = (values: readonly number[]) => percentile(values, 50);
 const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
-const loadAverage = () =>
-  os
-    .loadavg()
-    .map((load) => load.toFixed(2))
-    .join(' / ');
 
 /** One part in a fresh process; resolves with its BENCH_RESULT. */
 function runPart(part: Part, origin: string, profileDir: string | undefined): Promise<unknown> {
   const flags = [...(part === 'output' ? ['--expose-gc'] : []), ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
-  const child = spawn(process.execPath, [...flags, __filename, '--part', part, '--origin', origin], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let result: unknown;
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const line = out.split('\n').find((l) => l.startsWith(MARK));
-      if (line && result === undefined) {
-        result = JSON.parse(line.slice(MARK.length)) as unknown;
-      }
-    });
-    child.on('exit', (code) => (result !== undefined && code === 0 ? resolve(result) : reject(new Error(`part ${part} exited with ${String(code)}`))));
-  });
+  return runPartProcess(part, flags, [__filename, '--part', part, '--origin', origin]);
 }
 
 async function child(part: Part, origin: string): Promise<void> {

@@ -110,8 +110,6 @@ export function composeRuns(inputs: RunsInputs): RunsFeature {
   );
   const statusBar = disposables.add(new RunStatusBar());
   disposables.add(view.onDidUpdate((groups) => statusBar.update(groups)));
-  const notifier = new EndNotifier(inputs);
-  ready.then((service) => disposables.add(service.onDidChange((change) => notifier.check(service, change.runId))), () => undefined);
 
   const results = resultsServices(inputs, ready);
   disposables.add(registerResultsSerializer(results));
@@ -120,6 +118,8 @@ export function composeRuns(inputs: RunsInputs): RunsFeature {
     await ready;
     openResultsPanel(results, runId);
   };
+  const notifier = new EndNotifier(inputs, openResults);
+  ready.then((service) => disposables.add(service.onDidChange((change) => notifier.check(service, change.runId))), () => undefined);
 
   const port: Promise<RunsPort> = ready.then((service) => ({
     start: (input) => service.start(input),
@@ -255,26 +255,38 @@ function rowInput(details: RunDetails, names: ReadonlyMap<string, string>): RunR
 class EndNotifier {
   private readonly seen = new Map<string, string>();
 
-  constructor(private readonly inputs: RunsInputs) {}
+  constructor(
+    private readonly inputs: RunsInputs,
+    private readonly openResults: (runId: string) => Promise<void>,
+  ) {}
 
   check(service: RunService, runId: string | undefined): void {
     if (runId === undefined) {
       return;
     }
-    const details = service.get(runId);
-    if (details === undefined) {
+    // Only the status is read on every change; the rest once the run has ended.
+    const run = service.run(runId);
+    if (run === undefined) {
       this.seen.delete(runId);
       return;
     }
     const before = this.seen.get(runId);
-    this.seen.set(runId, details.run.status);
-    if (before === undefined || before === details.run.status || !ENDED.has(details.run.status)) {
+    this.seen.set(runId, run.status);
+    if (before === undefined || before === run.status || !ENDED.has(run.status)) {
+      return;
+    }
+    const details = service.get(runId);
+    if (details === undefined) {
       return;
     }
     const words = details.run.status === 'completed' ? 'completed' : details.run.status === 'failed' ? 'failed' : 'was cancelled';
     const sessionId = details.sessionId;
-    void vscode.window.showInformationMessage(`AI Studio: the run "${runLabel(details.run.task)}" ${words}.`, 'Open').then((choice) => {
-      if (choice === 'Open' && sessionId !== null) {
+    const batch = details.run.kind === 'batch';
+    const what = batch ? `the batch "${runLabel(details.run.task)}"` : `the run "${runLabel(details.run.task)}"`;
+    void vscode.window.showInformationMessage(`AI Studio: ${what} ${words}.`, batch ? 'Open Results' : 'Open').then((choice) => {
+      if (choice === 'Open Results') {
+        void this.openResults(runId);
+      } else if (choice === 'Open' && sessionId !== null) {
         void this.inputs.openSession(sessionId);
       }
     });

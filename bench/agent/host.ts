@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { callerSite, MARK } from '../benchRuns';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session as InspectorSession } from 'node:inspector';
 import path from 'node:path';
@@ -172,21 +173,6 @@ interface Timed {
   lastRequest?: ChatRequest;
 }
 
-/** The first frame in src/core of the current stack, as `file.ts function` (V8's stack text). */
-function callerSite(): string {
-  const holder: { stack?: string } = {};
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 12;
-  Error.captureStackTrace(holder);
-  Error.stackTraceLimit = limit;
-  for (const line of (holder.stack ?? '').split('\n').slice(1)) {
-    const match = /at (?:async )?(\S+) \(.*[\\/]out[\\/]src[\\/]core[\\/](?:\w+[\\/])*(\w+)\.js:/.exec(line);
-    if (match) {
-      return `${match[2]}.ts ${match[1]}`;
-    }
-  }
-  return 'other';
-}
 
 function timedAdapter(adapter: ProviderAdapter, opened: number, into: Timed): ProviderAdapter {
   return {
@@ -289,7 +275,7 @@ export async function startProfile(name: string): Promise<{ stop(): Promise<void
   };
 }
 
-export const MARK = 'BENCH_RESULT ';
+export { MARK };
 
 export function report(result: unknown): void {
   console.log(`${MARK}${JSON.stringify(result)}`);

@@ -59,7 +59,10 @@ interface CarriedBatch {
   writes: Promise<void>;
   done: Promise<void>;
   letGo(): void;
+  emitTimer?: ReturnType<typeof setTimeout>;
 }
+
+const ITEM_CHANGE_MS = 200;
 
 /**
  * The batches this window carries: claimed (running, with the lease), their items started as the rate gate lets
@@ -97,12 +100,12 @@ export class BatchCarrier implements Disposable {
     return this.carried.get(runId)?.done ?? Promise.resolve();
   }
 
-  progress(runId: string): BatchProgress | undefined {
+  progress(runId: string, counts?: Partial<Record<RunItem['status'], number>>): BatchProgress | undefined {
     const carried = this.carried.get(runId);
     if (carried === undefined) {
       return undefined;
     }
-    const counts = this.deps.runs.itemCounts(runId);
+    counts ??= this.deps.runs.itemCounts(runId);
     const total = Object.values(counts).reduce((sum, count) => sum + (count ?? 0), 0);
     const running = counts.running ?? 0;
     return { ...carried.gate.report(), total, done: total - running - (counts.queued ?? 0), running };
@@ -222,7 +225,7 @@ export class BatchCarrier implements Disposable {
           break; // cancelled while waiting for a slot
         }
         underWay.push(this.runItem(carried, item).finally(release));
-        this.deps.emit(carried.runId);
+        this.emitSoon(carried);
       }
       await Promise.all(underWay);
       await this.end(carried);
@@ -281,7 +284,7 @@ export class BatchCarrier implements Disposable {
       this.deps.log.error(`Batch ${carried.runId}: item ${item.position} failed: ${describe(err)}`);
       await this.deps.runs.updateItem(item.id, { status: 'failed', error: { message: describe(err) } }).catch(() => undefined);
     } finally {
-      this.deps.emit(carried.runId);
+      this.emitSoon(carried);
     }
   }
 
@@ -311,7 +314,20 @@ export class BatchCarrier implements Disposable {
     await carried.done;
   }
 
+  /**
+   * Items start and end many times a second in a big batch, and every listener re-reads the batch's counts and
+   * cost: their changes are told at most every ITEM_CHANGE_MS (its start and end are told at once).
+   */
+  private emitSoon(carried: CarriedBatch): void {
+    carried.emitTimer ??= setTimeout(() => {
+      carried.emitTimer = undefined;
+      this.deps.emit(carried.runId);
+    }, ITEM_CHANGE_MS);
+  }
+
   private forget(carried: CarriedBatch): void {
+    clearTimeout(carried.emitTimer);
+    carried.emitTimer = undefined;
     if (this.carried.get(carried.runId) === carried) {
       this.carried.delete(carried.runId);
       for (const sessionId of carried.sessions.keys()) {

@@ -325,15 +325,7 @@ export class RunService implements Disposable {
       this.emit(runId);
       return;
     }
-    let head = this.headOf(sessionId);
-    if (head?.status === 'streaming') {
-      // Its window's stream lease expired, and this window has not recovered the reply yet.
-      await this.deps.chat.markInterrupted();
-      head = this.headOf(sessionId);
-      if (head?.status === 'streaming') {
-        throw new Error("The run's last step is still being written by another window; try again once it stops.");
-      }
-    }
+    const head = await this.settledHead(sessionId);
     await this.carrier.resume(runId, { ...item, sessionId }, head);
   }
 
@@ -358,6 +350,11 @@ export class RunService implements Disposable {
     });
     this.deps.log.info(`Run ${runId} deleted with its session`);
     this.emit(runId);
+  }
+
+  /** The run's row alone, without its counts and cost (cheap: for listeners that only look at its status). */
+  run(runId: string): Run | undefined {
+    return this.runs.get(runId);
   }
 
   get(runId: string): RunDetails | undefined {
@@ -416,7 +413,7 @@ export class RunService implements Disposable {
       const live = this.isLive(run);
       const counts = this.runs.itemCounts(run.id);
       const total = Object.values(counts).reduce((sum, count) => sum + (count ?? 0), 0);
-      const progress = this.batches.progress(run.id);
+      const progress = this.batches.progress(run.id, counts);
       const batch = { counts, total, ...(progress ? { progress } : {}) };
       return { run, item: undefined, sessionId: null, live, state: displayState(run, live), ...batchCallsOf(this.costs, run.id), batch };
     }
@@ -462,6 +459,32 @@ export class RunService implements Disposable {
       await this.deps.chat.markInterrupted();
     }
     await this.batches.resume(run.id);
+  }
+
+  /**
+   * The session's head once no window writes it any more. A window that closed (or died) in the middle of a step
+   * can leave it streaming under a lease that is still fresh: the step is recovered as cut off once that lease
+   * runs out (at most leaseTimeoutMs), so Resume waits for that instead of failing.
+   */
+  private async settledHead(sessionId: string): Promise<Message | undefined> {
+    const timing = { ...defaultRunTiming, ...this.deps.timing };
+    const deadline = this.deps.clock.now() + timing.leaseTimeoutMs + 5_000;
+    for (;;) {
+      let head = this.headOf(sessionId);
+      if (head?.status !== 'streaming') {
+        return head;
+      }
+      await this.deps.chat.markInterrupted();
+      head = this.headOf(sessionId);
+      if (head?.status !== 'streaming') {
+        return head;
+      }
+      if (this.deps.clock.now() > deadline || this.closing) {
+        throw new Error("The run's last step is still being written by another window; cancel the run there, or try again once it stops.");
+      }
+      this.deps.log.info(`Session ${sessionId}: waiting for the lease of a closed window's step to run out before resuming`);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
   }
 
   private requireRun(runId: string): Run {
