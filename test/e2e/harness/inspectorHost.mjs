@@ -5,13 +5,12 @@
 // sql.js store, or the in-memory one), and the answers are posted back into the window as VS Code would. So the
 // panel talks to exactly what the extension runs, minus VS Code's own postMessage transport. Every wait is on
 // something the panel did (a message it posted, an element it rendered), never on time.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import * as esbuild from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { loadPanelHtml } from './servers.mjs';
 import { THEMES } from './theme.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -68,25 +67,6 @@ export async function toolTurnSession() {
   return { turn, source, session: harness.session };
 }
 
-/** The panel HTML exactly as the extension renders it (src/webviews/html.ts compiled on the fly), for `bundle`. */
-async function loadPanelHtml() {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'ais-inspector-harness-'));
-  try {
-    const result = await esbuild.build({
-      entryPoints: [path.join(repoRoot, 'src/webviews/html.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      write: false,
-      logLevel: 'silent',
-    });
-    const file = path.join(dir, 'html.mjs');
-    await writeFile(file, result.outputFiles[0].text);
-    return await import(pathToFileURL(file).href);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 /**
  * Serves `/` (the Inspector's panel HTML under its CSP) and `/webview/*` from dist/webview, on 127.0.0.1. Any other

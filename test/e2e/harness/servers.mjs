@@ -19,8 +19,8 @@ const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA
  * The panel HTML exactly as the extension renders it: src/webviews/html.ts compiled on the fly, so the harness
  * runs under the same CSP the host sets, and a change to that CSP is tested here too.
  */
-async function loadPanelHtml() {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'ais-chat-harness-'));
+export async function loadPanelHtml() {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ais-panel-harness-'));
   try {
     const result = await esbuild.build({
       entryPoints: [path.join(repoRoot, 'src/webviews/html.ts')],
@@ -34,6 +34,9 @@ async function loadPanelHtml() {
     await writeFile(file, result.outputFiles[0].text);
     return await import(pathToFileURL(file).href);
   } finally {
+    // esbuild's service process kept mocha from exiting after the last test once in CI: stop it; a later build
+    // starts a new one.
+    await esbuild.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }
