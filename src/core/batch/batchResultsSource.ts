@@ -1,18 +1,18 @@
-import type { Run, RunItem } from '../../db/repositories/runs';
+import type { RunItem } from '../../db/repositories/runs';
+import type { RunDetails } from '../runs/runService';
 import type { Disposable } from '../chat/chatTypes';
 import { readBatchSpec } from './batchPlan';
-import { batchResultsTable, gradeOf } from './batchResults';
+import { batchResultsTable } from './batchResults';
 import { exportCsv, exportJsonl, type ResultsTable } from './results';
-import type { AssertionResult } from './assertions';
 
 /**
  * What a batch's results panel reads, from the runner alone: its title, its table (rebuilt from the run's items),
- * its progress, one cell's whole detail, and the exports. No VS Code here: the panel and the commands use it.
+ * its progress, and the exports. No VS Code here: the panel and the commands use it.
  */
 
 /** The runner as far as results go (RunService). */
 export interface BatchRunsReader {
-  get(runId: string): { run: Run; live: boolean; state: string; costUsd: number | null; batch?: { counts: Partial<Record<RunItem['status'], number>>; total: number; progress?: { rateLimited: number; waitedMs: number; limit: number } } } | undefined;
+  get(runId: string): Pick<RunDetails, 'run' | 'state' | 'costUsd' | 'batch'> | undefined;
   items(runId: string): RunItem[];
   onDidChange(listener: (change: { runId: string | undefined }) => void): Disposable;
 }
@@ -25,16 +25,6 @@ export interface BatchProgressView {
   rateLimited: number;
   waitedMs: number;
   costUsd: number | null;
-}
-
-export interface CellDetail {
-  runItemId: string;
-  sessionId: string | null;
-  status: RunItem['status'];
-  task: string | null;
-  output: string | null;
-  error: string | null;
-  results: AssertionResult[];
 }
 
 export class BatchResultsSource {
@@ -65,31 +55,6 @@ export class BatchResultsSource {
     const rateLimited = batch.progress?.rateLimited ?? (typeof result?.rateLimited === 'number' ? result.rateLimited : 0);
     const waitedMs = batch.progress?.waitedMs ?? (typeof result?.waitedMs === 'number' ? result.waitedMs : 0);
     return { state: details.state, total: batch.total, done: batch.total - running - (counts.queued ?? 0), running, rateLimited, waitedMs, costUsd: details.costUsd };
-  }
-
-  cellDetail(runId: string, runItemId: string): CellDetail | undefined {
-    const item = this.runs.items(runId).find((candidate) => candidate.id === runItemId);
-    if (item === undefined) {
-      return undefined;
-    }
-    const input = item.input as { task?: unknown } | null;
-    const output = item.output as { text?: unknown } | null;
-    const error = item.error as { message?: unknown } | null;
-    return {
-      runItemId: item.id,
-      sessionId: item.sessionId,
-      status: item.status,
-      task: typeof input?.task === 'string' ? input.task : null,
-      output: typeof output?.text === 'string' ? output.text : null,
-      error: typeof error?.message === 'string' ? error.message : null,
-      results: gradeOf(item.output)?.results ?? [],
-    };
-  }
-
-  /** The ids of the items whose cells failed or errored: what "Re-run failed" runs again. */
-  failedItemIds(runId: string): string[] {
-    const table = this.table(runId);
-    return (table?.rows ?? []).flatMap((row) => row.cells.filter((cell) => cell.status === 'fail' || cell.status === 'error').flatMap((cell) => (cell.runItemId === null ? [] : [cell.runItemId])));
   }
 
   exportText(runId: string, format: 'jsonl' | 'csv'): string | undefined {
