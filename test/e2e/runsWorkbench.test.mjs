@@ -277,7 +277,8 @@ describe('Runs and batch runs in the workbench (e2e)', function () {
         await runPanel('Second window works', second);
         await other.runCommand('AI Studio: New Session');
         await second.locator('.quick-input-list .monaco-list-row', { hasText: 'Wrong' }).first().click();
-        const chat = await other.webview('#composer-input');
+        // The new session's panel, not the run's (which also has a composer, and goes away as it is hidden).
+        const chat = await frameWhere(second, async (frame) => (await frame.locator('#run-header[hidden]').count()) > 0 && (await frame.locator('#composer-input').count()) > 0, 'the new chat panel');
         await chat.locator('#composer-input').fill('Hello from the second window');
         await chat.locator('#composer-input').press('Enter');
         await chat.locator('article.message.assistant.status-complete').waitFor({ timeout: 60_000 });
